@@ -1,19 +1,21 @@
 import { Account } from './account.entity';
 import { AccountStatus } from './account-status.entity';
 import { AccountType } from './account-type.entity';
+import { InlineDevice } from './inline-device.entity';
 import { InventoryItem } from './inventory-item.entity';
 import { IpAssignment } from './ip-assignment.entity';
 import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { RadiusAccount } from './radius-account.entity';
 
-export { Account, AccountStatus, AccountType, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
   Account,
   AccountStatus,
   AccountType,
+  InlineDevice,
   InventoryItem,
   IpAssignment,
   IpAssignmentHistory,
