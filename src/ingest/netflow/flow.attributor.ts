@@ -1,0 +1,176 @@
+import type { Attribution } from '../../attribution/attribution';
+import type { UsageSource, UsageWriter } from '../../usage/ledger';
+import { FlowRecord, ipv4ToString, ipv6ToString, parseIPv4 } from './flow-record';
+import { containsV4, containsV6, Subnet } from './subnet';
+
+/** Bytes credited in one batch, as plain numbers (exact below 2^53; a batch is far below). */
+export interface AttributionTotals {
+  attributed: number;
+  unattributed: number;
+}
+
+type Cell = { inB: number; outB: number };
+
+/**
+ * Turns flow records into ledger increments: the attribution rule of Sonar's collector,
+ * aggregated per (account, second) inside a batch so the ledger sees one increment per
+ * account and second instead of one per flow. Plain numbers on the hot path; bigint once per
+ * aggregated cell at flush.
+ */
+export class FlowAccumulator {
+  private readonly accounts = new Map<number, Map<number, Cell>>();
+  private readonly unattributed = new Map<number | string, Map<number, Cell>>();
+  readonly totals: AttributionTotals = { attributed: 0, unattributed: 0 };
+
+  constructor(
+    private readonly attribution: Attribution,
+    readonly source: UsageSource,
+  ) {}
+
+  /**
+   * NetFlow rule: source owned → upload for it, destination owned → download, both → both,
+   * neither → unattributed under both addresses (inside the whitelist, when one is set).
+   * `rate` multiplies bytes (sampling). `whitelist` non-null = whitelist mode.
+   */
+  addFlow(r: FlowRecord, rate: number, whitelist: Subnet[] | null): void {
+    const fwd = r.bytes * rate;
+    const rev = r.reverseBytes * rate;
+    if (fwd === 0 && rev === 0) return;
+    const t = r.timeMs;
+    let srcIn = true;
+    let dstIn = true;
+    let srcAcc: number | null;
+    let dstAcc: number | null;
+    if (r.family === 4) {
+      if (whitelist) {
+        srcIn = inList4(whitelist, r.src4);
+        dstIn = inList4(whitelist, r.dst4);
+        if (!srcIn && !dstIn) return;
+      }
+      srcAcc = srcIn ? this.attribution.accountForIPv4(r.src4, t) : null;
+      dstAcc = dstIn ? this.attribution.accountForIPv4(r.dst4, t) : null;
+    } else if (r.family === 6 && r.src6 && r.dst6) {
+      if (whitelist) {
+        srcIn = inList6(whitelist, r.src6);
+        dstIn = inList6(whitelist, r.dst6);
+        if (!srcIn && !dstIn) return;
+      }
+      srcAcc = srcIn ? this.attribution.accountForIPv6(r.src6, t) : null;
+      dstAcc = dstIn ? this.attribution.accountForIPv6(r.dst6, t) : null;
+    } else {
+      return;
+    }
+    const sec = Math.floor(t / 1000);
+    if (srcAcc !== null) this.credit(this.accounts, srcAcc, sec, rev, fwd);
+    if (dstAcc !== null) this.credit(this.accounts, dstAcc, sec, fwd, rev);
+    if (srcAcc !== null || dstAcc !== null) {
+      this.totals.attributed += fwd + rev;
+      return;
+    }
+    this.totals.unattributed += fwd + rev;
+    if (r.family === 4) {
+      if (srcIn) this.credit(this.unattributed, r.src4, sec, rev, fwd);
+      if (dstIn) this.credit(this.unattributed, r.dst4, sec, fwd, rev);
+    } else {
+      if (srcIn) this.credit(this.unattributed, ipv6ToString(r.src6!), sec, rev, fwd);
+      if (dstIn) this.credit(this.unattributed, ipv6ToString(r.dst6!), sec, fwd, rev);
+    }
+  }
+
+  /**
+   * PacketLogic rule. proceraIncomingOctets is download (toward the subscriber), outgoing is
+   * upload — see docs/netflow.md for how the real sample decided it. The subscriber is, in order:
+   * the subscriber identifier (an IP, a RADIUS username, or an account id), the end the record's
+   * flags call local, then whichever end an account owns (destination first).
+   */
+  addProcera(r: FlowRecord, rate: number, accountExists: (id: number) => boolean): void {
+    const inB = r.proceraIncoming * rate;
+    const outB = r.proceraOutgoing * rate;
+    if (inB === 0 && outB === 0) return;
+    const t = r.timeMs;
+    const sec = Math.floor(t / 1000);
+    let account: number | null = null;
+    const sub = r.subscriberId;
+    if (sub) {
+      const v4 = parseIPv4(sub);
+      if (!Number.isNaN(v4)) account = this.attribution.accountForIPv4(v4, t);
+      else if (sub.includes(':')) account = this.attribution.accountForIp(sub, t);
+      else {
+        account = this.attribution.accountForUsername(sub, t);
+        if (account === null && /^[1-9][0-9]{0,14}$/.test(sub) && accountExists(Number(sub))) account = Number(sub);
+      }
+    }
+    let localText: string | null = null;
+    if (account === null && !sub) {
+      const srcAcc = this.endAccount(r, true, t);
+      const dstAcc = this.endAccount(r, false, t);
+      if (r.proceraLocal === 1) account = srcAcc;
+      else if (r.proceraLocal === 2) account = dstAcc;
+      else account = dstAcc ?? srcAcc;
+      if (account === null) localText = this.endText(r, r.proceraLocal !== 1 ? false : true);
+    }
+    if (account !== null) {
+      this.credit(this.accounts, account, sec, inB, outB);
+      this.totals.attributed += inB + outB;
+      return;
+    }
+    this.totals.unattributed += inB + outB;
+    const key = sub || localText;
+    if (key) this.credit(this.unattributed, key, sec, inB, outB);
+  }
+
+  private endAccount(r: FlowRecord, src: boolean, t: number): number | null {
+    if (r.family === 4) return this.attribution.accountForIPv4(src ? r.src4 : r.dst4, t);
+    const a = src ? r.src6 : r.dst6;
+    return r.family === 6 && a ? this.attribution.accountForIPv6(a, t) : null;
+  }
+
+  private endText(r: FlowRecord, src: boolean): string | null {
+    if (r.family === 4) return ipv4ToString(src ? r.src4 : r.dst4);
+    const a = src ? r.src6 : r.dst6;
+    return r.family === 6 && a ? ipv6ToString(a) : null;
+  }
+
+  private credit<K>(map: Map<K, Map<number, Cell>>, key: K, sec: number, inB: number, outB: number): void {
+    let bySec = map.get(key);
+    if (!bySec) {
+      bySec = new Map();
+      map.set(key, bySec);
+    }
+    const cell = bySec.get(sec);
+    if (cell) {
+      cell.inB += inB;
+      cell.outB += outB;
+    } else {
+      bySec.set(sec, { inB, outB });
+    }
+  }
+
+  /** Hands everything accumulated to the writer (synchronous, buffered there) and resets. */
+  flushTo(writer: UsageWriter): void {
+    const source = this.source;
+    for (const [accountId, bySec] of this.accounts) {
+      for (const [sec, c] of bySec) {
+        writer.add({ accountId, source, timeMs: sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
+      }
+    }
+    for (const [key, bySec] of this.unattributed) {
+      const ip = typeof key === 'number' ? ipv4ToString(key) : key;
+      for (const [sec, c] of bySec) {
+        writer.addUnattributed({ ip, source, timeMs: sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
+      }
+    }
+    this.accounts.clear();
+    this.unattributed.clear();
+  }
+}
+
+function inList4(list: Subnet[], a: number): boolean {
+  for (let i = 0; i < list.length; i++) if (containsV4(list[i], a)) return true;
+  return false;
+}
+
+function inList6(list: Subnet[], a: Uint8Array): boolean {
+  for (let i = 0; i < list.length; i++) if (containsV6(list[i], a)) return true;
+  return false;
+}
