@@ -60,7 +60,7 @@ function classify(id: number, pen: number): F {
     if (id === 3) return F.ProceraIn;
     if (id === 4) return F.ProceraOut;
     if (id === 28) return F.ProceraSubscriber;
-    if (id === 26) return F.ProceraFlags;
+    if (id === 15) return F.ProceraFlags;
     return F.Skip;
   }
   if (pen === PEN_REVERSE) return id === 1 ? F.ReverseBytes : F.Skip;
@@ -468,7 +468,7 @@ function readData(
       if (sampling && interval > 0) result.sampling.push({ samplerId: rec.samplerId, interval } as SamplingAnnouncement);
       continue;
     }
-    rec.bytes = bytes >= 0 ? bytes : postBytes >= 0 ? postBytes : 0;
+    rec.bytes = bytes > 0 ? bytes : postBytes > 0 ? postBytes : 0;
     if (pktInterval > 0) interval = Math.round((pktInterval + pktSpace) / pktInterval);
     rec.samplingInterval = interval > 0 ? interval : 0;
     rec.family = has6 ? 6 : has4 ? 4 : rec.src6 || rec.dst6 ? 6 : 0;

@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Attribution } from '../../attribution/attribution';
 import type { UsageSource, UsageWriter } from '../../usage/ledger';
+import type { IngestStatusEntry, IngestStatusSource } from '../ingest-status';
 import { DecodeResult } from './flow-record';
 import { FlowAccumulator } from './flow.attributor';
 import { decodeIpfix, IpfixExporterState, newIpfixExporterState } from './ipfix.decoder';
@@ -87,22 +88,6 @@ interface Queued {
   atMs: number;
 }
 
-export interface NetflowStatusRow {
-  data_source_parent: 'NetFlow' | 'PacketLogic';
-  data_source_identifier: string;
-  exporter: string;
-  last_seen: Date | null;
-  received: number;
-  accepted: number;
-  records: number;
-  dropped: Record<string, number>;
-  templates_missing: number;
-  estimated_loss: number;
-  bytes_attributed: number;
-  bytes_unattributed: number;
-  flows_without_sampling_rate: number;
-}
-
 function newCounters(): ExporterCounters {
   return {
     received: 0,
@@ -128,7 +113,8 @@ function newCounters(): ExporterCounters {
  * buffered, so nothing here ever waits on the database. When the writer falls behind
  * (`pending` above the bound) datagrams are dropped and counted as `ledger_behind`.
  */
-export class NetflowCollector {
+export class NetflowCollector implements IngestStatusSource {
+  readonly name = 'netflow';
   private socket: dgram.Socket | null = null;
   private readonly v9 = new V9Decoder();
   private readonly queue: (Queued | undefined)[];
@@ -393,25 +379,28 @@ export class NetflowCollector {
     return this.unknown;
   }
 
-  /** Rows for ingest_status, one per exporter that has sent anything. */
-  status(): NetflowStatusRow[] {
+  /** Rows for ingest_status, one per exporter that has sent anything (IngestStatusSource). */
+  ingestStatus(): IngestStatusEntry[] {
     return [...this.exporters.values()].map((e) => {
       const c = e.counters;
       const dropped = Object.values(c.dropped).reduce((a, b) => a + b, 0);
       return {
-        data_source_parent: e.device ? 'PacketLogic' : 'NetFlow',
-        data_source_identifier: e.acc.source.identifier,
-        exporter: e.address,
-        last_seen: c.lastSeenMs ? new Date(c.lastSeenMs) : null,
+        dataSourceParent: e.acc.source.parent,
+        dataSourceIdentifier: e.acc.source.identifier,
+        lastSeenAt: c.lastSeenMs ? new Date(c.lastSeenMs) : null,
         received: c.received,
         accepted: c.received - dropped,
-        records: c.records,
         dropped: { ...c.dropped },
-        templates_missing: c.templatesMissing,
-        estimated_loss: c.lost,
-        bytes_attributed: c.bytesAttributed,
-        bytes_unattributed: c.bytesUnattributed,
-        flows_without_sampling_rate: c.flowsWithoutRate,
+        estimatedLost: c.lost,
+        bytesAttributed: BigInt(c.bytesAttributed),
+        bytesUnattributed: BigInt(c.bytesUnattributed),
+        details: {
+          records: c.records,
+          templates_missing: c.templatesMissing,
+          records_rejected: c.recordsRejected,
+          out_of_order: c.outOfOrder,
+          flows_without_sampling_rate: c.flowsWithoutRate,
+        },
       };
     });
   }

@@ -260,7 +260,7 @@ export class V9Decoder {
         rec.src4 = f.s4 ?? 0;
         rec.dst4 = f.d4 ?? 0;
       }
-      rec.bytes = f.b1 ?? f.b231 ?? f.b23 ?? 0;
+      rec.bytes = f.b1 || f.b231 || f.b23 || 0;
       rec.reverseBytes = f.b232 ?? 0;
       rec.samplerId = f.sid ?? -1;
       rec.samplingInterval = f.si ?? 0;
