@@ -24,6 +24,11 @@ const envSchema = z.object({
     .default('UTC')
     .refine(isKnownTimeZone, 'is not an IANA time zone name (e.g. UTC, America/Chicago)'),
   ATTRIBUTION_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  // NetFlow / IPFIX collector (0 disables it)
+  NETFLOW_PORT: port(2055),
+  NETFLOW_HOST: z.string().min(1).default('0.0.0.0'),
+  NETFLOW_QUEUE_DATAGRAMS: z.coerce.number().int().min(16).default(65536),
+  NETFLOW_TEMPLATE_LIFETIME_S: z.coerce.number().int().min(1).default(1800),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -36,6 +41,8 @@ export interface Config {
   /** The one service time zone: billing periods start at midnight here. */
   timeZone: string;
   attribution: { syncIntervalMs: number };
+  /** port 0 = collector disabled. */
+  netflow: { port: number; host: string; queueDatagrams: number; templateLifetimeMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     log: { level: e.LOG_LEVEL },
     timeZone: e.TZ,
     attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS },
+    netflow: {
+      port: e.NETFLOW_PORT,
+      host: e.NETFLOW_HOST,
+      queueDatagrams: e.NETFLOW_QUEUE_DATAGRAMS,
+      templateLifetimeMs: e.NETFLOW_TEMPLATE_LIFETIME_S * 1000,
+    },
   };
 }
 

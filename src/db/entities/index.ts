@@ -7,8 +7,12 @@ import { IpAssignment } from './ip-assignment.entity';
 import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { RadiusAccount } from './radius-account.entity';
+import { NetflowAllowedSubnet } from './netflow-allowed-subnet.entity';
+import { NetflowEndpoint } from './netflow-endpoint.entity';
+import { NetflowWhitelist } from './netflow-whitelist.entity';
 
 export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { NetflowAllowedSubnet, NetflowEndpoint, NetflowWhitelist };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
@@ -21,4 +25,7 @@ export const entities = [
   IpAssignmentHistory,
   PersonalAccessToken,
   RadiusAccount,
+  NetflowEndpoint,
+  NetflowAllowedSubnet,
+  NetflowWhitelist,
 ];

@@ -1,0 +1,33 @@
+import type { DataSource } from 'typeorm';
+import { InlineDevice, NetflowAllowedSubnet, NetflowEndpoint, NetflowWhitelist } from '../../db/entities';
+import { EndpointSettings, NetflowSettings, NetflowSettingsSource } from './netflow.settings';
+import { parseSubnet, Subnet } from './subnet';
+
+/** Reads the collector's configuration from the database: endpoints, their subnets, PacketLogic devices. */
+export class DatabaseNetflowSettings implements NetflowSettingsSource {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(): Promise<NetflowSettings> {
+    const [endpoints, allowed, whitelists, devices] = await Promise.all([
+      this.dataSource.getRepository(NetflowEndpoint).find(),
+      this.dataSource.getRepository(NetflowAllowedSubnet).find(),
+      this.dataSource.getRepository(NetflowWhitelist).find(),
+      this.dataSource.getRepository(InlineDevice).find({ where: { type: 'PACKETLOGIC', enabled: true } }),
+    ]);
+    const subnets = (rows: { netflow_endpoint_id: number; subnet: string }[], id: number): Subnet[] =>
+      rows.filter((r) => r.netflow_endpoint_id === id).map((r) => parseSubnet(r.subnet)).filter((s): s is Subnet => s !== null);
+    return {
+      endpoints: endpoints.map(
+        (e): EndpointSettings => ({
+          id: e.id,
+          name: e.name,
+          whitelistMode: e.whitelist_mode,
+          samplingRate: e.sampling_rate,
+          allowed: subnets(allowed, e.id),
+          whitelist: subnets(whitelists, e.id),
+        }),
+      ),
+      packetLogic: devices.map((d) => ({ name: d.name, address: d.ip_address })),
+    };
+  }
+}
