@@ -59,6 +59,8 @@ export interface DecodeResult {
    * (a data set without its template: its records cannot be counted).
    */
   sequenceAdvance: number;
+  /** Data records that were flows (not options): some exporters count only these. -1 when unknown. */
+  flowRecords: number;
   exportTimeMs: number;
   records: FlowRecord[];
   sampling: SamplingAnnouncement[];
@@ -75,6 +77,7 @@ export function emptyResult(version: number): DecodeResult {
     domain: -1,
     sequence: 0,
     sequenceAdvance: -1,
+    flowRecords: -1,
     exportTimeMs: 0,
     records: [],
     sampling: [],

@@ -203,6 +203,7 @@ export function decodeIpfix(
   if (!dom) return rejected(10, 'too_many_domains');
 
   let dataRecords = 0;
+  let flowRecords = 0;
   let countable = true;
   let off = 16;
   // Trailing bytes after `length` are ignored (some stacks pad datagrams).
@@ -229,12 +230,14 @@ export function decodeIpfix(
         const n = readData(buf, body, end, tpl, dom, result);
         if (n < 0) return rejected(10, n === -2 ? 'counter_overflow' : 'bad_set');
         dataRecords += n;
+        if (tpl.scopeCount === 0) flowRecords += n;
       }
     }
     // Set IDs 0, 1 and 4..255 are reserved: skipped by length.
     off = end;
   }
   result.sequenceAdvance = countable ? dataRecords : -1;
+  result.flowRecords = countable ? flowRecords : -1;
   return result;
 }
 
