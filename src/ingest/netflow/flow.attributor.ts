@@ -9,7 +9,10 @@ export interface AttributionTotals {
   unattributed: number;
 }
 
-type Cell = { inB: number; outB: number };
+type Cell = { key: number | string; sec: number; inB: number; outB: number };
+
+/** One flat map per batch: key = id·2^21 + (second mod 2^21); a rare clash falls back to a string key. */
+const SEC_SPAN = 2 ** 21;
 
 /**
  * Turns flow records into ledger increments: the attribution rule of Sonar's collector,
@@ -18,8 +21,8 @@ type Cell = { inB: number; outB: number };
  * aggregated cell at flush.
  */
 export class FlowAccumulator {
-  private readonly accounts = new Map<number, Map<number, Cell>>();
-  private readonly unattributed = new Map<number | string, Map<number, Cell>>();
+  private readonly accounts = new Map<number | string, Cell>();
+  private readonly unattributed = new Map<number | string, Cell>();
   readonly totals: AttributionTotals = { attributed: 0, unattributed: 0 };
 
   constructor(
@@ -131,34 +134,30 @@ export class FlowAccumulator {
     return r.family === 6 && a ? ipv6ToString(a) : null;
   }
 
-  private credit<K>(map: Map<K, Map<number, Cell>>, key: K, sec: number, inB: number, outB: number): void {
-    let bySec = map.get(key);
-    if (!bySec) {
-      bySec = new Map();
-      map.set(key, bySec);
+  private credit(map: Map<number | string, Cell>, key: number | string, sec: number, inB: number, outB: number): void {
+    let k: number | string = typeof key === 'number' && key < 2 ** 31 ? key * SEC_SPAN + (sec % SEC_SPAN) : `${key}|${sec}`;
+    let cell = map.get(k);
+    if (cell && cell.sec !== sec) {
+      k = `${key}|${sec}`;
+      cell = map.get(k);
     }
-    const cell = bySec.get(sec);
     if (cell) {
       cell.inB += inB;
       cell.outB += outB;
     } else {
-      bySec.set(sec, { inB, outB });
+      map.set(k, { key, sec, inB, outB });
     }
   }
 
   /** Hands everything accumulated to the writer (synchronous, buffered there) and resets. */
   flushTo(writer: UsageWriter): void {
     const source = this.source;
-    for (const [accountId, bySec] of this.accounts) {
-      for (const [sec, c] of bySec) {
-        writer.add({ accountId, source, timeMs: sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
-      }
+    for (const c of this.accounts.values()) {
+      writer.add({ accountId: c.key as number, source, timeMs: c.sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
     }
-    for (const [key, bySec] of this.unattributed) {
-      const ip = typeof key === 'number' ? ipv4ToString(key) : key;
-      for (const [sec, c] of bySec) {
-        writer.addUnattributed({ ip, source, timeMs: sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
-      }
+    for (const c of this.unattributed.values()) {
+      const ip = typeof c.key === 'number' ? ipv4ToString(c.key) : c.key;
+      writer.addUnattributed({ ip, source, timeMs: c.sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
     }
     this.accounts.clear();
     this.unattributed.clear();
