@@ -24,21 +24,21 @@ export interface UpdateAccountStatusInput {
 export class AccountStatusService {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(query: ListQuery): Promise<Page<AccountStatus>> {
+  async list(query: ListQuery): Promise<Page<AccountStatus>> {
     return findPage(this.dataSource.getRepository(AccountStatus).createQueryBuilder('account_status'), ACCOUNT_STATUS_LIST, query);
   }
 
   /** For batching: the statuses with these ids, in one statement. */
-  byIds(ids: readonly number[]): Promise<AccountStatus[]> {
+  async byIds(ids: readonly number[]): Promise<AccountStatus[]> {
     return ids.length ? this.dataSource.getRepository(AccountStatus).findBy({ id: In([...new Set(ids)]) }) : Promise.resolve([]);
   }
 
-  create(input: CreateAccountStatusInput): Promise<AccountStatus> {
+  async create(input: CreateAccountStatusInput): Promise<AccountStatus> {
     const repo = this.dataSource.getRepository(AccountStatus);
     return repo.save(repo.create({ name: requiredName(input.name), activates_account: input.activates_account ?? true }));
   }
 
-  update(id: number, input: UpdateAccountStatusInput): Promise<AccountStatus> {
+  async update(id: number, input: UpdateAccountStatusInput): Promise<AccountStatus> {
     const changes = resolvePatch<AccountStatus>('AccountStatus', { ...input }, []);
     if (changes.name !== undefined) changes.name = requiredName(changes.name);
     return this.dataSource.transaction(async (manager) => {
@@ -47,7 +47,7 @@ export class AccountStatusService {
     });
   }
 
-  delete(id: number): Promise<void> {
+  async delete(id: number): Promise<void> {
     return this.dataSource.transaction(async (manager) => {
       const status = await findOrNotFound(manager, AccountStatus, 'AccountStatus', id);
       const users = await manager.countBy(Account, { account_status_id: id });

@@ -22,16 +22,16 @@ export interface UpdateAccountTypeInput {
 export class AccountTypeService {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(query: ListQuery): Promise<Page<AccountType>> {
+  async list(query: ListQuery): Promise<Page<AccountType>> {
     return findPage(this.dataSource.getRepository(AccountType).createQueryBuilder('account_type'), ACCOUNT_TYPE_LIST, query);
   }
 
-  create(input: CreateAccountTypeInput): Promise<AccountType> {
+  async create(input: CreateAccountTypeInput): Promise<AccountType> {
     const repo = this.dataSource.getRepository(AccountType);
     return repo.save(repo.create({ name: requiredName(input.name) }));
   }
 
-  update(id: number, input: UpdateAccountTypeInput): Promise<AccountType> {
+  async update(id: number, input: UpdateAccountTypeInput): Promise<AccountType> {
     const changes = resolvePatch<AccountType>('AccountType', { ...input }, []);
     if (changes.name !== undefined) changes.name = requiredName(changes.name);
     return this.dataSource.transaction(async (manager) => {
@@ -40,7 +40,7 @@ export class AccountTypeService {
     });
   }
 
-  delete(id: number): Promise<void> {
+  async delete(id: number): Promise<void> {
     return this.dataSource.transaction(async (manager) => {
       const type = await findOrNotFound(manager, AccountType, 'AccountType', id);
       const users = await manager.countBy(Account, { account_type_id: id });

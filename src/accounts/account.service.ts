@@ -40,15 +40,15 @@ export interface UpdateAccountInput {
 export class AccountService {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(query: ListQuery): Promise<Page<Account>> {
+  async list(query: ListQuery): Promise<Page<Account>> {
     return findPage(this.dataSource.getRepository(Account).createQueryBuilder('account'), ACCOUNT_LIST, query);
   }
 
-  get(id: number): Promise<Account> {
+  async get(id: number): Promise<Account> {
     return findOrNotFound(this.dataSource.manager, Account, 'Account', id);
   }
 
-  create(input: CreateAccountInput): Promise<Account> {
+  async create(input: CreateAccountInput): Promise<Account> {
     return this.dataSource.transaction(async (manager) => {
       const account = manager.create(Account, {
         name: requiredName(input.name),
@@ -63,7 +63,7 @@ export class AccountService {
     });
   }
 
-  update(id: number, input: UpdateAccountInput): Promise<Account> {
+  async update(id: number, input: UpdateAccountInput): Promise<Account> {
     const changes = resolvePatch<Account>('Account', { ...input }, ['activation_date']);
     if (changes.name !== undefined) changes.name = requiredName(changes.name);
     if (changes.bill_day !== undefined) changes.bill_day = billDay(changes.bill_day);
@@ -76,11 +76,11 @@ export class AccountService {
     });
   }
 
-  archive(id: number): Promise<Account> {
+  async archive(id: number): Promise<Account> {
     return this.setArchived(id, true);
   }
 
-  unarchive(id: number): Promise<Account> {
+  async unarchive(id: number): Promise<Account> {
     return this.setArchived(id, false);
   }
 

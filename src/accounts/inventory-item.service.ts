@@ -47,20 +47,20 @@ export class InventoryItemService {
     private readonly ownership: OwnershipListener,
   ) {}
 
-  list(query: ListQuery): Promise<Page<InventoryItem>> {
+  async list(query: ListQuery): Promise<Page<InventoryItem>> {
     return findPage(this.queryBuilder(), INVENTORY_ITEM_LIST, query);
   }
 
   /** `Account.inventory_items` for many accounts at once (2 statements). */
-  pagesForAccounts(accountIds: readonly number[], query: ListQuery): Promise<Map<number, Page<InventoryItem>>> {
+  async pagesForAccounts(accountIds: readonly number[], query: ListQuery): Promise<Map<number, Page<InventoryItem>>> {
     return findPagesByParent(this.queryBuilder(), INVENTORY_ITEM_LIST, query, 'inventoryitemable_id', accountIds);
   }
 
-  get(id: number): Promise<InventoryItem> {
+  async get(id: number): Promise<InventoryItem> {
     return findOrNotFound(this.dataSource.manager, InventoryItem, 'InventoryItem', id);
   }
 
-  create(input: CreateInventoryItemInput): Promise<InventoryItem> {
+  async create(input: CreateInventoryItemInput): Promise<InventoryItem> {
     return this.dataSource.transaction(async (manager) => {
       const item = manager.create(InventoryItem, {
         name: input.name ?? null,

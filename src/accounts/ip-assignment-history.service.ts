@@ -19,7 +19,7 @@ export const IP_ASSIGNMENT_HISTORY_LIST: ListSpec = {
 export class IpAssignmentHistoryService {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(query: ListQuery): Promise<Page<IpAssignmentHistory>> {
+  async list(query: ListQuery): Promise<Page<IpAssignmentHistory>> {
     return findPage(this.dataSource.getRepository(IpAssignmentHistory).createQueryBuilder('ip_assignment_history'), IP_ASSIGNMENT_HISTORY_LIST, query);
   }
 }

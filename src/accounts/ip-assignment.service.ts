@@ -4,7 +4,7 @@ import type { IpAssignableType } from '../db/entities/ip-assignment.entity';
 import { findPage, findPagesByParent, Page, pageInfo } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec, Paginator, resolvePaginator } from '../db/list-query';
 import { badInput, conflict } from '../errors';
-import { normalizeSubnet } from '../net/subnet';
+import { normalizeSubnet } from '../net/ip';
 import { resolvePatch } from './patch';
 import { assertExists, findOrNotFound, OwnershipListener, sqlState, UNIQUE_VIOLATION } from './service-support';
 
@@ -78,22 +78,22 @@ export class IpAssignmentService {
     private readonly ownership: OwnershipListener,
   ) {}
 
-  list(query: ListQuery): Promise<Page<IpAssignment>> {
+  async list(query: ListQuery): Promise<Page<IpAssignment>> {
     return findPage(this.queryBuilder(), IP_ASSIGNMENT_LIST, query);
   }
 
   /** `X.ip_assignments` for many owners of one type at once (2 statements). */
-  pagesForOwners(type: IpAssignableType, ownerIds: readonly number[], query: ListQuery): Promise<Map<number, Page<IpAssignment>>> {
+  async pagesForOwners(type: IpAssignableType, ownerIds: readonly number[], query: ListQuery): Promise<Map<number, Page<IpAssignment>>> {
     const qb = this.queryBuilder().where('ip_assignment.ipassignmentable_type = :lq_owner_type', { lq_owner_type: type });
     return findPagesByParent(qb, IP_ASSIGNMENT_LIST, query, 'ipassignmentable_id', ownerIds);
   }
 
-  get(id: number): Promise<IpAssignment> {
+  async get(id: number): Promise<IpAssignment> {
     return findOrNotFound(this.dataSource.manager, IpAssignment, 'IpAssignment', id);
   }
 
   async create(input: CreateIpAssignmentInput): Promise<IpAssignment> {
-    const subnet = normalizeSubnet(input.subnet);
+    const subnet = subnetOf(input.subnet);
     const saved = await this.write(subnet, async (manager) => {
       const assignment = manager.create(IpAssignment, {
         subnet,
@@ -113,7 +113,7 @@ export class IpAssignmentService {
 
   async update(id: number, input: UpdateIpAssignmentInput): Promise<IpAssignment> {
     const changes = resolvePatch<IpAssignment>('IpAssignment', { ...input }, ['description', 'reference']);
-    if (changes.subnet !== undefined) changes.subnet = normalizeSubnet(changes.subnet);
+    if (changes.subnet !== undefined) changes.subnet = subnetOf(changes.subnet);
     if (changes.ipassignmentable_type !== undefined) ownerType(changes.ipassignmentable_type);
     const saved = await this.write(changes.subnet ?? '', async (manager) => {
       const assignment = await findOrNotFound(manager, IpAssignment, 'IpAssignment', id);
@@ -207,4 +207,23 @@ function ownerType(type: string): IpAssignableType {
     throw badInput(`ipassignmentable_type must be one of ${IP_ASSIGNABLE_TYPES.join(', ')} (got ${type})`);
   }
   return type as IpAssignableType;
+}
+
+/**
+ * The normalized subnet (policy in net/ip.ts: bare address = /32 or /128; host bits set is
+ * refused with a suggestion). IPv4-mapped IPv6 (::ffff:10.0.0.1) is refused too: traffic
+ * arrives as IPv4, so such an assignment would never match anything.
+ */
+export function subnetOf(text: string): string {
+  let subnet: string;
+  try {
+    subnet = normalizeSubnet(text);
+  } catch (error) {
+    throw badInput(`subnet: ${(error as Error).message}`);
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)\/(\d+)$/i.exec(subnet);
+  if (mapped) {
+    throw badInput(`subnet ${subnet} is an IPv4-mapped IPv6 address; use the IPv4 form ${mapped[1]}/${Math.max(0, Number(mapped[2]) - 96)}`);
+  }
+  return subnet;
 }

@@ -36,16 +36,16 @@ export class RadiusAccountService {
     private readonly ownership: OwnershipListener,
   ) {}
 
-  list(query: ListQuery): Promise<Page<RadiusAccount>> {
+  async list(query: ListQuery): Promise<Page<RadiusAccount>> {
     return findPage(this.queryBuilder(), RADIUS_ACCOUNT_LIST, query);
   }
 
   /** `Account.radius_accounts` for many accounts at once (2 statements). */
-  pagesForAccounts(accountIds: readonly number[], query: ListQuery): Promise<Map<number, Page<RadiusAccount>>> {
+  async pagesForAccounts(accountIds: readonly number[], query: ListQuery): Promise<Map<number, Page<RadiusAccount>>> {
     return findPagesByParent(this.queryBuilder(), RADIUS_ACCOUNT_LIST, query, 'account_id', accountIds);
   }
 
-  get(id: number): Promise<RadiusAccount> {
+  async get(id: number): Promise<RadiusAccount> {
     return findOrNotFound(this.dataSource.manager, RadiusAccount, 'RadiusAccount', id);
   }
 

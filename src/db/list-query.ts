@@ -1,6 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../errors';
-import { parseAddress } from '../net/subnet';
+import { isStrictAddress } from '../net/ip';
 
 /**
  * Sonar's list arguments (equality filters, paginator, sorter, search, general_search),
@@ -314,11 +314,10 @@ function datetimeValue(attribute: string, value: Date | string): string {
 function ipValue(attribute: string, value: string): string {
   const text = String(value).trim();
   const [address, prefix, extra] = text.split('/');
-  const parsed = parseAddress(address);
   const valid =
     extra === undefined &&
-    parsed !== null &&
-    (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (parsed.kind() === 'ipv4' ? 32 : 128)));
+    isStrictAddress(address) &&
+    (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (address.includes(':') ? 128 : 32)));
   if (!valid) throw badInput(`"${attribute}" needs an IP address or subnet in CIDR notation (got ${text})`, { attribute });
   return text;
 }
