@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import type { NonEmptyArray } from 'type-graphql';
 import { PersonalAccessTokenResolver } from './auth/personal-access-token.resolver';
 import { IngestStatusResolver } from './ingest-status.resolver';
