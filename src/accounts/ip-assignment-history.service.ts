@@ -13,6 +13,7 @@ export const IP_ASSIGNMENT_HISTORY_LIST: ListSpec = {
     removed_datetime: 'datetime',
     unique_identifier: 'string',
   },
+  generalSearch: ['subnet', 'unique_identifier'],
 };
 
 /** Read-only: the rows are written by database triggers on ip_assignments (attribution's migration). */

@@ -21,7 +21,7 @@ export const IP_ASSIGNMENT_LIST: ListSpec = {
     description: 'string',
     reference: 'string',
   },
-  generalSearch: ['description', 'reference'],
+  generalSearch: ['subnet', 'description', 'reference'],
 };
 
 export const IP_ASSIGNABLE_TYPES: readonly IpAssignableType[] = ['Account', 'InventoryItem', 'RadiusAccount'];

@@ -21,7 +21,7 @@ export interface ListSpec {
   /** The GraphQL type name, for error messages ("Account has no attribute foo"). */
   entity: string;
   columns: Readonly<Record<string, ColumnKind>>;
-  /** Columns `general_search` looks into; default: every `string` column. */
+  /** Columns `general_search` looks into (any kind, compared as text); default: every `string` column. */
   generalSearch?: readonly string[];
 }
 
@@ -170,7 +170,12 @@ export function translateListQuery(spec: ListSpec, query: ListQuery, alias: stri
     const targets = spec.generalSearch ?? Object.keys(spec.columns).filter((c) => spec.columns[c] === 'string');
     if (targets.length > 0) {
       const pattern = param(`%${escapeLike(general)}%`);
-      conditions.push(`(${targets.map((c) => `${column(c, 'general_search').sql} ILIKE ${pattern}`).join(' OR ')})`);
+      const text = (c: string) => {
+        const { sql, kind } = column(c, 'general_search');
+        // inet/cidr print as "10.0.0.0/24": searching their text finds "10.0." as a person expects.
+        return kind === 'ip' ? `text(${sql})` : kind === 'string' ? sql : `${sql}::text`;
+      };
+      conditions.push(`(${targets.map((c) => `${text(c)} ILIKE ${pattern}`).join(' OR ')})`);
     }
   }
 

@@ -169,6 +169,9 @@ describe.each(testEngines())('account domain services on %s', (engine) => {
       expect((await ips.accountSubnets(alice, { page: 2, records_per_page: 2 })).page_info.total_count).toBe(3);
       expect((await ips.accountSubnets(null)).entities).toContainEqual({ account_id: bob, subnet: '192.0.2.128/25' });
 
+      const unset = await items.update(item.id, { unset_mac_address: true, serial_number: 'SN1' });
+      expect(unset).toMatchObject({ name: 'CPE', mac_address: null, serial_number: 'SN1' });
+      expect(refreshes - before).toBe(5); // the device did not move
       // moving the device moves its address
       await items.update(item.id, { inventoryitemable_id: bob });
       expect((await ips.accountSubnets(bob)).entities.map((r) => r.subnet)).toEqual(['192.0.2.128/25', '198.51.100.7/32']);
@@ -184,6 +187,11 @@ describe.each(testEngines())('account domain services on %s', (engine) => {
       await radius.update(login.id, { unset_password: true });
       expect((await dataSource.query('SELECT password FROM radius_accounts WHERE id = $1', [login.id]))[0].password).toBeNull();
       await rejects(radius.list({ filters: { password: 'pw2' } }), 'BAD_USER_INPUT', /RadiusAccount has no attribute "password"/);
+      const before = refreshes;
+      await rejects(radius.update(login.id, { username: 'alice@isp' }), 'CONFLICT', /RADIUS username "alice@isp" is already used/);
+      expect(refreshes).toBe(before);
+      expect(await radius.update(login.id, { username: 'bobby@isp' })).toMatchObject({ username: 'bobby@isp', account_id: bob });
+      expect(refreshes).toBe(before + 1);
     });
 
     it('refuses conflicts, missing owners and bad subnets, changing nothing', async () => {

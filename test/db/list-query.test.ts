@@ -79,6 +79,8 @@ describe('translateListQuery', () => {
     expect(sql.where).toBe('("t"."name" ILIKE :lq_0 OR "t"."note" ILIKE :lq_0)');
     expect(sql.parameters).toEqual({ lq_0: '%50\\%\\_off%' });
     expect(escapeLike('a\\b')).toBe('a\\\\b');
+    const withIp = translateListQuery({ ...spec, generalSearch: ['name', 'subnet', 'size'] }, { general_search: '10.0.' }, 't');
+    expect(withIp.where).toBe('("t"."name" ILIKE :lq_0 OR text("t"."subnet") ILIKE :lq_0 OR "t"."size"::text ILIKE :lq_0)');
   });
 
   it('sorts by the sorter and then by id, and pages with offset', () => {

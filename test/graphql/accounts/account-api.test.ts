@@ -195,6 +195,8 @@ describe.each(testEngines())('accounts and IP assignments API on %s', (engine) =
 
       const inside = await t.gql(`{ ip_assignments(search: [{ip_address_fields: [{attribute: "subnet", search_value: "192.0.2.0/24", match: true}]}]) { entities { subnet } } }`);
       expect(inside.data.ip_assignments.entities).toEqual([{ subnet: '192.0.2.0/24' }, { subnet: '192.0.2.128/25' }]);
+      const general = await t.gql(`{ ip_assignments(general_search: "2001:db8:") { entities { subnet } } }`);
+      expect(general.data.ip_assignments.entities).toEqual([{ subnet: '2001:db8::/48' }]);
       const byEquality = await t.gql(`{ ip_assignments(subnet: "198.51.100.7") { entities { ipassignmentable_type } } }`);
       expect(byEquality.data.ip_assignments.entities).toEqual([{ ipassignmentable_type: 'InventoryItem' }]);
       const histories = await t.gql(`{ ip_assignment_histories(paginator: {page: 1, records_per_page: 10}) { page_info { page records_per_page } } }`);
