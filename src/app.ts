@@ -1,4 +1,5 @@
 import { createAccountServices } from './accounts/account-services';
+import { createNetflowServices } from './collectors/netflow-endpoint.service';
 import type { OwnershipListener } from './accounts/service-support';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -42,6 +43,7 @@ export class App {
       ...createAccountServices(dataSource, {
         refresh: async () => (this.services as { attribution?: OwnershipListener }).attribution?.refresh(),
       }),
+      ...createNetflowServices(dataSource),
     };
     this.http = new HttpServer(this.services, () => this.readiness());
     this.components = [

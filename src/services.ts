@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AccountServices } from './accounts/account-services';
+import type { NetflowServices } from './collectors/netflow-endpoint.service';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -11,7 +12,7 @@ import type { Logger } from './logger';
  * The domain services of one running service, built once by the composition root (app.ts)
  * and handed to the GraphQL context and the ingesters. Components add theirs here.
  */
-export interface Services extends AccountServices {
+export interface Services extends AccountServices, NetflowServices {
   config: Config;
   logger: Logger;
   dataSource: DataSource;

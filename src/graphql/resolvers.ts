@@ -8,6 +8,7 @@ import { AccountResolver } from './accounts/account.resolver';
 import { InventoryItemResolver } from './accounts/inventory-item.resolver';
 import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
 import { RadiusAccountResolver } from './accounts/radius-account.resolver';
+import { NetflowAllowedSubnetResolver, NetflowEndpointResolver, NetflowWhitelistResolver } from './collectors/netflow.resolver';
 
 /** Every resolver class in the schema. Components append theirs. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -20,4 +21,7 @@ export const resolvers: NonEmptyArray<Function> = [
   RadiusAccountResolver,
   IpAssignmentResolver,
   IpAssignmentHistoryResolver,
+  NetflowEndpointResolver,
+  NetflowAllowedSubnetResolver,
+  NetflowWhitelistResolver,
 ];

@@ -5,15 +5,20 @@ import { parseSubnet, Subnet } from './subnet';
 
 /** Reads the collector's configuration from the database: endpoints, their subnets, PacketLogic devices. */
 export class DatabaseNetflowSettings implements NetflowSettingsSource {
+  /** Account ids, for PacketLogic subscriber identifiers that name an account (refreshed on load). */
+  accountIds = new Set<number>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   async load(): Promise<NetflowSettings> {
-    const [endpoints, allowed, whitelists, devices] = await Promise.all([
+    const [endpoints, allowed, whitelists, devices, accounts] = await Promise.all([
       this.dataSource.getRepository(NetflowEndpoint).find(),
       this.dataSource.getRepository(NetflowAllowedSubnet).find(),
       this.dataSource.getRepository(NetflowWhitelist).find(),
       this.dataSource.getRepository(InlineDevice).find({ where: { type: 'PACKETLOGIC', enabled: true } }),
+      this.dataSource.query('SELECT id FROM accounts') as Promise<{ id: string }[]>,
     ]);
+    this.accountIds = new Set(accounts.map((a) => Number(a.id)));
     const subnets = (rows: { netflow_endpoint_id: number; subnet: string }[], id: number): Subnet[] =>
       rows.filter((r) => r.netflow_endpoint_id === id).map((r) => parseSubnet(r.subnet)).filter((s): s is Subnet => s !== null);
     return {

@@ -1,15 +1,21 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { NetflowCollector } from './netflow.collector';
+import type { ExporterCounters, NetflowCollector } from './netflow.collector';
 
 /**
  * Prometheus view of the collector's plain counters. Nothing here runs per packet: each
  * metric reads the counters when scraped (collect callbacks), so the hot path stays a `++`.
  */
-export function registerNetflowMetrics(registry: Registry, collector: NetflowCollector): void {
+/** The collector may be replaced (stop/start): metrics read whichever is current. */
+export interface CollectorRef {
+  current(): NetflowCollector | null;
+}
+
+export function registerNetflowMetrics(registry: Registry, ref: CollectorRef | NetflowCollector): void {
+  const get = (): NetflowCollector | null => ('current' in ref ? ref.current() : ref);
   const perExporter = (
     name: string,
     help: string,
-    read: (c: ReturnType<NetflowCollector['exporterCounters']>[number]['counters']) => number,
+    read: (c: ExporterCounters) => number,
   ) =>
     new Counter({
       name,
@@ -18,7 +24,7 @@ export function registerNetflowMetrics(registry: Registry, collector: NetflowCol
       registers: [registry],
       collect() {
         this.reset();
-        for (const e of collector.exporterCounters()) {
+        for (const e of get()?.exporterCounters() ?? []) {
           this.inc({ source: e.source.parent, exporter: e.address }, read(e.counters));
         }
       },
@@ -40,6 +46,8 @@ export function registerNetflowMetrics(registry: Registry, collector: NetflowCol
     registers: [registry],
     collect() {
       this.reset();
+      const collector = get();
+      if (!collector) return;
       for (const e of collector.exporterCounters()) {
         for (const [reason, n] of Object.entries(e.counters.dropped)) this.inc({ exporter: e.address, reason }, n);
       }
@@ -53,7 +61,7 @@ export function registerNetflowMetrics(registry: Registry, collector: NetflowCol
     help: 'Datagrams waiting between the socket and the decoder.',
     registers: [registry],
     collect() {
-      this.set(collector.queueDepth);
+      this.set(get()?.queueDepth ?? 0);
     },
   });
 }
