@@ -8,7 +8,9 @@
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1/postgres), BENCH_RATE
  * (records/s, default 300000), BENCH_SECONDS (default 10), BENCH_RECORDS_PER_DATAGRAM (default 50).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Attribution } from '../../src/attribution/attribution';
@@ -113,7 +115,7 @@ async function main() {
   await collector.stop();
   await db.end();
   const records = st.details?.records ?? 0;
-  console.log(JSON.stringify({
+  const ours = {
     offered_records_per_s: Math.round(sent.records / sent.seconds),
     records_sent: sent.records,
     records_decoded: records,
@@ -131,7 +133,103 @@ async function main() {
     ledger_flushes: writer.flushes,
     wall_s: +wall.toFixed(2),
     peak_rss_mb: Math.round(peakRss / 2 ** 20),
-  }, null, 1));
+  };
+  console.log(JSON.stringify({ usage_meter: ours }, null, 1));
+  if (process.env.BENCH_PEER !== 'none' && spawnSync('which', ['nfacctd']).status === 0) {
+    const peer = await runNfacctd(datagrams, sent.bytes);
+    console.log(JSON.stringify({ nfacctd: peer }, null, 1));
+    console.log(
+      `ratio usage-meter/nfacctd: sustained ${(ours.sustained_records_per_s / Math.max(peer.sustained_records_per_s, 1)).toFixed(2)}x, ` +
+        `CPU per record ${(ours.cpu_us_per_record / Math.max(peer.cpu_us_per_record, 1e-9)).toFixed(2)}x`,
+    );
+  }
+}
+
+/** Cumulative CPU seconds of a process and its children (nfacctd forks its plugins), from /proc. */
+function treeCpuSeconds(pid: number): number {
+  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).map(Number);
+  const hz = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const p of [pid, ...children]) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      /* exited */
+    }
+  }
+  return ticks / hz;
+}
+
+/**
+ * The same stream, same sender, into pmacct's nfacctd (pgsql plugin, aggregate src_host,dst_host,
+ * 1-minute history, 1 s refresh). Accounted records = sum(packets)/3 (the sender puts 3 packets in
+ * every record); loss = records sent − accounted once the table stops changing.
+ */
+async function runNfacctd(datagrams: number, bytesSent: string) {
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS bench_nfacctd');
+  await admin.query('CREATE DATABASE bench_nfacctd');
+  await admin.end();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = '/bench_nfacctd';
+  const db = new Client({ connectionString: dbUrl.toString() });
+  await db.connect();
+  await db.query(`CREATE TABLE acct_nf (ip_src inet NOT NULL DEFAULT '0.0.0.0', ip_dst inet NOT NULL DEFAULT '0.0.0.0',
+    packets bigint NOT NULL, bytes bigint NOT NULL, stamp_inserted timestamp NOT NULL DEFAULT '0001-01-01 00:00:00',
+    stamp_updated timestamp, PRIMARY KEY (ip_src, ip_dst, stamp_inserted))`);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const conf = path.join(tmpdir(), `nfacctd-bench-${process.pid}.conf`);
+  writeFileSync(conf, [
+    'daemonize: false', 'nfacctd_ip: 127.0.0.1', `nfacctd_port: ${port}`, 'nfacctd_pipe_size: 67108864',
+    'plugins: pgsql[p]', 'aggregate[p]: src_host, dst_host', `sql_host[p]: ${dbUrl.hostname}`, `sql_user[p]: ${dbUrl.username || 'postgres'}`,
+    `sql_passwd[p]: ${dbUrl.password || 'unused'}`, 'sql_db[p]: bench_nfacctd', 'sql_table[p]: acct_nf', 'sql_table_version[p]: 1',
+    'sql_optimize_clauses[p]: true', 'sql_refresh_time[p]: 1', 'sql_history[p]: 1m', 'sql_history_roundoff[p]: m',
+    'plugin_pipe_size[p]: 268435456', 'plugin_buffer_size[p]: 409600', 'sql_cache_entries[p]: 400009', '',
+  ].join('\n'));
+  const log = openSync(path.join(tmpdir(), `nfacctd-bench-${process.pid}.log`), 'w');
+  // Its own process group, so the plugin processes it forks go with it.
+  const child = spawn('nfacctd', ['-f', conf], { stdio: ['ignore', log, log], detached: true });
+  await new Promise((r) => setTimeout(r, 1500));
+  let peakRssKb = 0;
+  const mem = setInterval(() => {
+    const out = spawnSync('ps', ['-o', 'rss=', '--ppid', String(child.pid), '-p', String(child.pid)], { encoding: 'utf8' }).stdout;
+    peakRssKb = Math.max(peakRssKb, out.trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0));
+  }, 200);
+  const cpu0 = treeCpuSeconds(child.pid!);
+  const sent = await new Promise<{ records: number; seconds: number }>((resolve, reject) =>
+    execFile(process.execPath, [path.join(__dirname, 'netflow-sender.js'), String(port), String(datagrams), String(perDgram), String(rate), String(SUBS)], (err, out) =>
+      err ? reject(err) : resolve(JSON.parse(out)),
+    ),
+  );
+  let last = '';
+  let row = { packets: '0', bytes: '0' };
+  for (let stable = 0; stable < 3; ) {
+    await new Promise((r) => setTimeout(r, 1000));
+    row = (await db.query('SELECT coalesce(sum(packets),0)::text AS packets, coalesce(sum(bytes),0)::text AS bytes FROM acct_nf')).rows[0];
+    stable = row.bytes === last ? stable + 1 : 0;
+    last = row.bytes;
+  }
+  const cpu = treeCpuSeconds(child.pid!) - cpu0;
+  clearInterval(mem);
+  // The core process outlives SIGTERM while its plugin drains; it has flushed by now.
+  process.kill(-child.pid!, 'SIGKILL');
+  await db.end();
+  const records = Number(row.packets) / 3;
+  return {
+    offered_records_per_s: Math.round(sent.records / sent.seconds),
+    records_sent: sent.records,
+    records_accounted: records,
+    bytes_sent: bytesSent,
+    bytes_in_postgres: row.bytes,
+    zero_loss: row.bytes === bytesSent,
+    sustained_records_per_s: Math.round(records / sent.seconds),
+    cpu_s: +cpu.toFixed(2),
+    cpu_us_per_record: +((cpu * 1e6) / Math.max(records, 1)).toFixed(3),
+    peak_rss_mb: Math.round(peakRssKb / 1024),
+  };
 }
 
 main().catch((e) => {
