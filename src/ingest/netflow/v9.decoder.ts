@@ -11,6 +11,8 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NetFlowV9 = require('node-netflowv9') as (opts: unknown) => LibInstance;
 
+type OptionFlow = LibFlow;
+
 interface LibInstance {
   templates: Record<string, Record<number, unknown>>;
   nfTypes: Record<number, unknown>;
@@ -24,7 +26,7 @@ interface LibPacket {
   flows: LibFlow[];
 }
 
-/** What our compile rules (below) put on a decoded record. All optional: templates vary. */
+/** An options record (the library's own object) or a v5 record: fields optional. */
 interface LibFlow {
   isOption?: boolean;
   ovf?: number;
@@ -62,17 +64,27 @@ interface LibFlow {
  * every other field gets an empty rule and costs nothing per record. Its u64 rule loses
  * precision above 2^53: ours flags the record (`ovf`) so the record is rejected, not miscounted.
  */
+/*
+ * Every compiled template begins `var o = Object.create(null)`: a dictionary-mode object per
+ * record, slow to fill and to read. Our rules swap it, at the template's first field (a
+ * constant `$pos === 0`, folded away by the compiler), for a `RawFlow` from `nfTypes.mk()`
+ * — the library passes its type table to every compiled template as `nfTypes` — so records
+ * have one stable shape and become FlowRecords in place. Options records (`{isOption: true}`)
+ * are left alone.
+ */
+const START = 'if($pos===0&&o.isOption!==true)o=nfTypes.mk();';
 const num: Record<number, string> = {
-  1: "o['$name']=buf[$pos];",
-  2: "o['$name']=buf.readUInt16BE($pos);",
-  3: "o['$name']=buf.readUIntBE($pos,3);",
-  4: "o['$name']=buf.readUInt32BE($pos);",
-  5: "o['$name']=buf.readUIntBE($pos,5);",
-  6: "o['$name']=buf.readUIntBE($pos,6);",
-  8: "t=buf.readUInt32BE($pos);if(t>=2097152)o.ovf=1;o['$name']=t*4294967296+buf.readUInt32BE($pos+4);",
+  1: START + "o['$name']=buf[$pos];",
+  2: START + "o['$name']=buf.readUInt16BE($pos);",
+  3: START + "o['$name']=buf.readUIntBE($pos,3);",
+  4: START + "o['$name']=buf.readUInt32BE($pos);",
+  5: START + "o['$name']=buf.readUIntBE($pos,5);",
+  6: START + "o['$name']=buf.readUIntBE($pos,6);",
+  8: START + "t=buf.readUInt32BE($pos);if(t>=2097152)o.ovf=1;o['$name']=t*4294967296+buf.readUInt32BE($pos+4);",
+  0: START,
 };
-const ipv4 = { 4: "o['$name']=buf.readUInt32BE($pos);" };
-const ipv6 = { 16: "o['$name']=buf.subarray($pos,$pos+16);" };
+const ipv4 = { 4: START + "o['$name']=buf.readUInt32BE($pos);", 0: START };
+const ipv6 = { 16: START + "o['$name']=buf.subarray($pos,$pos+16);", 0: START };
 
 const wanted: Record<number, { name: string; compileRule: Record<number, string> }> = {
   1: { name: 'b1', compileRule: num },
@@ -98,11 +110,56 @@ const wanted: Record<number, { name: string; compileRule: Record<number, string>
   306: { name: 'ps', compileRule: num },
 };
 
-function buildTypeTable(): Record<number, unknown> {
-  const skip = { name: '_', compileRule: {} };
-  const table: Record<number, unknown> = {};
+/** A decoded v9 record: the library's raw fields (-1 = absent) and, once finalized, a FlowRecord. */
+export class RawFlow implements FlowRecord {
+  isOption = false;
+  fsId = 0;
+  ovf = 0;
+  b1 = -1;
+  b23 = -1;
+  b231 = -1;
+  b232 = -1;
+  s4 = -1;
+  d4 = -1;
+  s6: Uint8Array | null = null;
+  d6: Uint8Array | null = null;
+  fs = -1;
+  ls = -1;
+  t150 = -1;
+  t151 = -1;
+  t152 = -1;
+  t153 = -1;
+  t323 = -1;
+  si = -1;
+  sid = -1;
+  pi = -1;
+  ps = -1;
+  family: 0 | 4 | 6 = 0;
+  src4 = 0;
+  dst4 = 0;
+  src6: Uint8Array | null = null;
+  dst6: Uint8Array | null = null;
+  bytes = 0;
+  reverseBytes = 0;
+  timeMs = 0;
+  samplerId = -1;
+  samplingInterval = 0;
+  procera = false;
+  proceraIncoming = 0;
+  proceraOutgoing = 0;
+  subscriberId: string | null = null;
+  proceraLocal: 0 | 1 | 2 = 0;
+}
+
+const mk = () => new RawFlow();
+
+function buildTypeTable(): Record<number | string, unknown> {
+  // Unwanted fields cost nothing per record, except the first field's record swap.
+  const skip = { name: '_', compileRule: { 0: START } };
+  const table: Record<number | string, unknown> = {};
   // Every type present, so the library never invents a hex-string rule for an unknown one.
   for (let t = 0; t < 65536; t++) table[t] = wanted[t] ?? skip;
+  table.mk = mk;
   return table;
 }
 
@@ -239,33 +296,36 @@ export class V9Decoder {
     }
     if (!out) return rejected(9, 'decoder_error');
 
-    for (const f of out.flows) {
-      if (f.isOption) {
-        let interval = f.si ?? 0;
-        if (f.pi && f.pi > 0) interval = Math.round((f.pi + (f.ps ?? 0)) / f.pi);
-        if (interval > 0) result.sampling.push({ samplerId: f.sid ?? -1, interval });
+    const flows = out.flows as unknown as Array<RawFlow | OptionFlow>;
+    for (let i = 0; i < flows.length; i++) {
+      const f = flows[i];
+      if (!(f instanceof RawFlow)) {
+        if (f.isOption) {
+          let interval = f.si ?? 0;
+          if (f.pi && f.pi > 0) interval = Math.round((f.pi + (f.ps ?? 0)) / f.pi);
+          if (interval > 0) result.sampling.push({ samplerId: f.sid ?? -1, interval });
+        }
         continue;
       }
       if (f.ovf) {
         result.recordsRejected++;
         continue;
       }
-      const rec = newRecord();
-      if (f.s6 !== undefined || f.d6 !== undefined) {
-        rec.family = 6;
-        rec.src6 = f.s6 ?? null;
-        rec.dst6 = f.d6 ?? null;
-      } else if (f.s4 !== undefined || f.d4 !== undefined) {
-        rec.family = 4;
-        rec.src4 = f.s4 ?? 0;
-        rec.dst4 = f.d4 ?? 0;
+      if (f.s6 !== null || f.d6 !== null) {
+        f.family = 6;
+        f.src6 = f.s6;
+        f.dst6 = f.d6;
+      } else if (f.s4 >= 0 || f.d4 >= 0) {
+        f.family = 4;
+        f.src4 = f.s4 < 0 ? 0 : f.s4;
+        f.dst4 = f.d4 < 0 ? 0 : f.d4;
       }
-      rec.bytes = f.b1 || f.b231 || f.b23 || 0;
-      rec.reverseBytes = f.b232 ?? 0;
-      rec.samplerId = f.sid ?? -1;
-      rec.samplingInterval = f.si ?? 0;
-      rec.timeMs = v9Time(f, uptime, result.exportTimeMs);
-      result.records.push(rec);
+      f.bytes = f.b1 > 0 ? f.b1 : f.b231 > 0 ? f.b231 : f.b23 > 0 ? f.b23 : 0;
+      f.reverseBytes = f.b232 > 0 ? f.b232 : 0;
+      f.samplerId = f.sid;
+      f.samplingInterval = f.si > 0 ? f.si : 0;
+      f.timeMs = v9Time(f, uptime, result.exportTimeMs);
+      result.records.push(f);
     }
     return result;
   }
@@ -374,14 +434,14 @@ export class V9Decoder {
  * ended (uptime small, LAST_SWITCHED near 2^32) and a LAST_SWITCHED slightly ahead of the
  * header both come out right. Absolute fields (NSEL, IPFIX-style) win when present.
  */
-export function v9Time(f: LibFlow, uptime: number, exportMs: number): number {
-  if (f.t153 !== undefined) return f.t153;
-  if (f.t151 !== undefined) return f.t151 * 1000;
-  if (f.ls !== undefined) return exportMs - ((uptime - f.ls) | 0);
-  if (f.t323 !== undefined) return f.t323;
-  if (f.t152 !== undefined) return f.t152;
-  if (f.t150 !== undefined) return f.t150 * 1000;
-  if (f.fs !== undefined) return exportMs - ((uptime - f.fs) | 0);
+export function v9Time(f: RawFlow, uptime: number, exportMs: number): number {
+  if (f.t153 >= 0) return f.t153;
+  if (f.t151 >= 0) return f.t151 * 1000;
+  if (f.ls >= 0) return exportMs - ((uptime - f.ls) | 0);
+  if (f.t323 >= 0) return f.t323;
+  if (f.t152 >= 0) return f.t152;
+  if (f.t150 >= 0) return f.t150 * 1000;
+  if (f.fs >= 0) return exportMs - ((uptime - f.fs) | 0);
   return exportMs;
 }
 
