@@ -71,7 +71,67 @@ class PgWriter implements UsageWriter {
   }
 }
 
+/**
+ * Where the time goes: the same kind of datagrams through each stage in a tight loop, one
+ * thread, no socket: decode alone, decode + attribution + per-batch aggregation, and the
+ * ledger writer's add() on top (flush to PostgreSQL is measured separately in the run).
+ */
+function stageBreakdown() {
+  const { V9Decoder, newV9ExporterState } = require('../../src/ingest/netflow/v9.decoder') as typeof import('../../src/ingest/netflow/v9.decoder');
+  const { FlowAccumulator } = require('../../src/ingest/netflow/flow.attributor') as typeof import('../../src/ingest/netflow/flow.attributor');
+  const header = (seq: number, count: number) => {
+    const h = Buffer.alloc(20);
+    h.writeUInt16BE(9, 0); h.writeUInt16BE(count, 2); h.writeUInt32BE(1e6, 4); h.writeUInt32BE(1.7e9, 8); h.writeUInt32BE(seq, 12); h.writeUInt32BE(1, 16);
+    return h;
+  };
+  const tpl = Buffer.alloc(32);
+  tpl.writeUInt16BE(0, 0); tpl.writeUInt16BE(32, 2); tpl.writeUInt16BE(256, 4); tpl.writeUInt16BE(6, 6);
+  [[8, 4], [12, 4], [1, 4], [2, 4], [22, 4], [21, 4]].forEach(([t, l], i) => { tpl.writeUInt16BE(t, 8 + i * 4); tpl.writeUInt16BE(l, 10 + i * 4); });
+  const datagrams: Buffer[] = [];
+  for (let k = 0; k < 64; k++) {
+    const fs = Buffer.alloc(4 + perDgram * 24);
+    fs.writeUInt16BE(256, 0); fs.writeUInt16BE(fs.length, 2);
+    for (let i = 0; i < perDgram; i++) {
+      const o = 4 + i * 24;
+      const a = (0x64400000 + ((k * perDgram + i) % SUBS)) >>> 0;
+      fs.writeUInt32BE(i % 2 ? 0xc6336401 : a, o); fs.writeUInt32BE(i % 2 ? a : 0xc6336401, o + 4);
+      fs.writeUInt32BE(1000, o + 8); fs.writeUInt32BE(3, o + 12); fs.writeUInt32BE(1e6 - 5000, o + 16); fs.writeUInt32BE(1e6 - 1000, o + 20);
+    }
+    datagrams.push(Buffer.concat([header(k + 1, perDgram), fs]));
+  }
+  const attribution = new BenchAttribution();
+  const N = 20_000;
+  const run = (stage: 'decode' | 'attribute' | 'writer') => {
+    const dec = new V9Decoder();
+    const st = newV9ExporterState();
+    dec.decode(Buffer.concat([header(0, 1), tpl]), 'b', st, 0);
+    const acc = new FlowAccumulator(attribution, { parent: 'NetFlow', identifier: 'b' });
+    const sink: UsageWriter = stage === 'writer' ? new PgWriter(null as unknown as Client) : { add() {}, addUnattributed() {}, flush: async () => {}, pending: 0 };
+    const t = performance.now();
+    let n = 0;
+    for (let i = 0; i < N; i++) {
+      const r = dec.decode(datagrams[i & 63], 'b', st, 0);
+      n += r.records.length;
+      if (stage === 'decode') continue;
+      for (const rec of r.records) acc.addFlow(rec, 1, null);
+      if ((i & 255) === 255) acc.flushTo(sink);
+    }
+    return ((performance.now() - t) * 1000) / n;
+  };
+  run('writer'); // warm up
+  const decode = run('decode');
+  const attribute = run('attribute');
+  const writer = run('writer');
+  return {
+    decode_us_per_record: +decode.toFixed(3),
+    attribution_and_aggregation_us_per_record: +(attribute - decode).toFixed(3),
+    ledger_writer_add_us_per_record: +(writer - attribute).toFixed(3),
+    single_thread_ceiling_records_per_s: Math.round(1e6 / writer),
+  };
+}
+
 async function main() {
+  console.log(JSON.stringify({ stages: stageBreakdown() }, null, 1));
   const db = new Client({ connectionString: url });
   await db.connect();
   await db.query('DROP TABLE IF EXISTS bench_netflow_usage');
@@ -97,12 +157,12 @@ async function main() {
       err ? reject(err) : resolve(JSON.parse(out)),
     ),
   );
-  // Drain: wait until nothing more arrives (kernel buffer and queue empty for 500 ms).
-  for (let last = -1; ; ) {
+  // Drain: wait until nothing more arrives (kernel buffer and queue empty for 1.5 s).
+  for (let last = -1, stable = 0; stable < 3; ) {
     await new Promise((r) => setTimeout(r, 500));
     await collector.whenIdle();
     const now = collector.global.received;
-    if (now === last) break;
+    stable = now === last ? stable + 1 : 0;
     last = now;
   }
   clearInterval(timer);
