@@ -171,7 +171,7 @@ async function main() {
   const cpu = process.cpuUsage(cpu0);
   clearInterval(mem);
   const [row] = (await db.query('SELECT coalesce(sum(in_bytes + out_bytes), 0)::text AS total FROM bench_netflow_usage')).rows;
-  const [st] = collector.ingestStatus();
+  const [, st] = collector.ingestStatus();
   await collector.stop();
   await db.end();
   const records = st.details?.records ?? 0;

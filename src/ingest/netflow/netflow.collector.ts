@@ -381,6 +381,26 @@ export class NetflowCollector implements IngestStatusSource {
 
   /** Rows for ingest_status, one per exporter that has sent anything (IngestStatusSource). */
   ingestStatus(): IngestStatusEntry[] {
+    // One row for the socket itself: what no exporter row can show (unlisted senders, overflow).
+    const unknownTop = [...this.unknown].sort((a, b) => b[1] - a[1]).slice(0, 20);
+    const collectorRow: IngestStatusEntry = {
+      dataSourceParent: 'NetFlow',
+      dataSourceIdentifier: '(collector)',
+      received: this.global.received,
+      accepted: this.global.received - this.global.queueFull - this.global.unknownExporter,
+      dropped: { queue_full: this.global.queueFull, unknown_exporter: this.global.unknownExporter },
+      bytesAttributed: 0n,
+      bytesUnattributed: 0n,
+      details: {
+        queue_depth: this.size,
+        unlisted_exporters: this.unknown.size,
+        ...Object.fromEntries(unknownTop.map(([address, n]) => [`unlisted ${address}`, n])),
+      },
+    };
+    return [collectorRow, ...this.exporterRows()];
+  }
+
+  private exporterRows(): IngestStatusEntry[] {
     return [...this.exporters.values()].map((e) => {
       const c = e.counters;
       const dropped = Object.values(c.dropped).reduce((a, b) => a + b, 0);

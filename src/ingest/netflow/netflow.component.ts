@@ -22,11 +22,14 @@ export class NetflowComponent {
   constructor(
     private readonly services: Pick<Services, 'config' | 'dataSource' | 'metrics' | 'ingestStatus' | 'netflowEndpoints' | 'logger'>,
     private readonly deps: { attribution: Attribution; writer: UsageWriter },
+    /** Tests: listen on this port (0 = ephemeral) whatever NETFLOW_PORT says. */
+    private readonly portOverride?: number,
   ) {}
 
   async start(): Promise<void> {
     const { config, dataSource, metrics, ingestStatus, netflowEndpoints, logger } = this.services;
-    if (config.netflow.port === 0) {
+    const port = this.portOverride ?? config.netflow.port;
+    if (this.portOverride === undefined && port === 0) {
       logger.info('NetFlow collector disabled (NETFLOW_PORT=0)');
       return;
     }
@@ -39,7 +42,7 @@ export class NetflowComponent {
         accountExists: (id) => settings.accountIds.has(id),
       },
       {
-        port: config.netflow.port,
+        port,
         host: config.netflow.host,
         queueDatagrams: config.netflow.queueDatagrams,
         templateLifetimeMs: config.netflow.templateLifetimeMs,

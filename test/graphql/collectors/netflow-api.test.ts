@@ -2,6 +2,7 @@
 import dgram from 'node:dgram';
 import { NetflowCollector } from '../../../src/ingest/netflow/netflow.collector';
 import { DatabaseNetflowSettings } from '../../../src/ingest/netflow/netflow-settings.repository';
+import { NetflowComponent } from '../../../src/ingest/netflow/netflow.component';
 import { ListAttribution, SummingWriter } from '../../ingest/netflow/support/fakes';
 import { dataSet, ip4, u32, v9Packet, v9Template } from '../../ingest/netflow/support/packets';
 import { startTestApp, TestApp } from '../../support/app';
@@ -83,3 +84,45 @@ describe.each(testEngines())('NetFlow exporter configuration API on %s', (engine
   });
 });
 
+
+describe.each(testEngines())('NetflowComponent in the running service on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(() => t.stop());
+
+  it('reports through ingest_status and /metrics', async () => {
+    const writer = new SummingWriter();
+    const component = new NetflowComponent(t.app.services, { attribution: new ListAttribution({ '100.64.0.0/24': 1 }), writer }, 0);
+    const ep = await t.gql(`mutation { createNetflowEndpoint(input: {name: "lab"}) { id } }`);
+    await t.gql(`mutation($id: Int64Bit!) { createNetflowAllowedSubnet(input: {netflow_endpoint_id: $id, subnet: "127.0.0.0/8"}) { id } }`, { id: ep.data.createNetflowEndpoint.id });
+    await component.start();
+    const sock = dgram.createSocket('udp4');
+    try {
+      const tpl = v9Template(300, [[8, 4], [12, 4], [1, 4]]);
+      const pkt = (seq: number) => v9Packet({ seq }, tpl, dataSet(300, [Buffer.concat([ip4('100.64.0.9'), ip4('198.51.100.1'), u32(1000)])]));
+      for (const seq of [0, 1, 4]) await new Promise<void>((r) => sock.send(pkt(seq), component.collector!.port, '127.0.0.1', () => r()));
+      await new Promise((r) => setTimeout(r, 300));
+      await component.collector!.whenIdle();
+      const status = await t.gql(`{ ingest_status { data_source_parent data_source_identifier received accepted estimated_lost bytes_attributed bytes_unattributed dropped { name count } } }`);
+      expect(status.data.ingest_status).toContainEqual({
+        data_source_parent: 'NetFlow',
+        data_source_identifier: '127.0.0.1',
+        received: '3',
+        accepted: '3',
+        estimated_lost: '2',
+        bytes_attributed: '3000',
+        bytes_unattributed: '0',
+        dropped: [],
+      });
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toContain('netflow_datagrams_received_total{source="NetFlow",exporter="127.0.0.1"} 3');
+      expect(metrics).toContain('netflow_estimated_lost_total{source="NetFlow",exporter="127.0.0.1"} 2');
+      expect(writer.totals()).toEqual({ '1': { in: 0, out: 3000 } });
+    } finally {
+      sock.close();
+      await component.stop();
+    }
+  });
+});

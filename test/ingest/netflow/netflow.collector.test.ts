@@ -41,7 +41,7 @@ describe('NetflowCollector', () => {
     expect(Number(writer.unattributed.get('10.9.9.9')!.out)).toBe(77);
     expect(Number(writer.unattributed.get('198.51.100.1')!.in)).toBe(77);
     expect(writer.sources).toEqual(new Set(['NetFlow|192.0.2.1']));
-    const [st] = c.ingestStatus();
+    const [, st] = c.ingestStatus();
     expect([st.bytesAttributed, st.bytesUnattributed]).toEqual([6300n, 77n]);
   });
 
@@ -64,7 +64,7 @@ describe('NetflowCollector', () => {
     c.enqueue(v9Packet({ seq: 2 }, dataSet(300, [rec('100.64.0.5', '198.51.100.1', 100, 3)])), ROUTER);
     await c.whenIdle();
     expect(writer.totals()['1'].out).toBe(100 + 1000);
-    expect(c.ingestStatus()[0].details?.flows_without_sampling_rate).toBe(1);
+    expect(c.ingestStatus()[1].details?.flows_without_sampling_rate).toBe(1);
 
     const o = await collector(settings({ samplingRate: 4 }));
     o.c.enqueue(v9Packet({ seq: 0 }, TPL, dataSet(300, [rec('100.64.0.5', '198.51.100.1', 100, 3)])), ROUTER);
@@ -77,7 +77,7 @@ describe('NetflowCollector', () => {
     for (const seq of [10, 11, 15, 16]) c.enqueue(v9Packet({ seq, sourceId: 1 }, TPL), ROUTER);
     for (const seq of [500, 501]) c.enqueue(v9Packet({ seq, sourceId: 2 }, TPL), ROUTER);
     await c.whenIdle();
-    expect(c.ingestStatus()[0].estimatedLost).toBe(3);
+    expect(c.ingestStatus()[1].estimatedLost).toBe(3);
   });
 
   it('drops and counts: unknown exporter, malformed datagram, full queue, ledger behind', async () => {
@@ -87,11 +87,16 @@ describe('NetflowCollector', () => {
     c.enqueue(v9Packet({ seq: 1 }, TPL), ROUTER); // queue of 2 is full
     await c.whenIdle();
     expect(c.global).toEqual({ received: 3, queueFull: 1, unknownExporter: 1 });
-    expect(c.ingestStatus()[0].dropped).toEqual({ too_short: 1 });
+    expect(c.ingestStatus()[0]).toMatchObject({
+      dataSourceIdentifier: '(collector)',
+      dropped: { queue_full: 1, unknown_exporter: 1 },
+      details: { queue_depth: 0, unlisted_exporters: 1, 'unlisted 203.0.113.9': 1 },
+    });
+    expect(c.ingestStatus()[1].dropped).toEqual({ too_short: 1 });
     writer.pending = 6;
     c.enqueue(v9Packet({ seq: 2 }, TPL), ROUTER);
     await c.whenIdle();
-    expect(c.ingestStatus()[0].dropped).toEqual({ too_short: 1, ledger_behind: 1 });
+    expect(c.ingestStatus()[1].dropped).toEqual({ too_short: 1, ledger_behind: 1 });
   });
 
   it('whitelist mode counts only flows touching the whitelist', async () => {
@@ -130,6 +135,6 @@ describe('PacketLogic through the collector', () => {
     expect(writer.totals()).toEqual({ '2': { in: 1000, out: 10 }, '3': { in: 2000, out: 20 }, '42': { in: 3000, out: 30 } });
     expect(Number(writer.unattributed.get('bob')!.in)).toBe(4000);
     expect(Number(writer.unattributed.get('198.51.100.2')!.in)).toBe(5);
-    expect(c.ingestStatus()[0]).toMatchObject({ dataSourceParent: 'PacketLogic', dataSourceIdentifier: 'pl-1', estimatedLost: 0 });
+    expect(c.ingestStatus()[1]).toMatchObject({ dataSourceParent: 'PacketLogic', dataSourceIdentifier: 'pl-1', estimatedLost: 0 });
   });
 });

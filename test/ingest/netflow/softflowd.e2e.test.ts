@@ -76,7 +76,7 @@ maybe('NetFlow collector fed by softflowd', () => {
     expect(writer.sources).toEqual(new Set(['NetFlow|127.0.0.1']));
     // the unowned subscriber address is reported as unattributed, with exactly its bytes
     expect(Number(writer.unattributed.get('100.64.9.9')?.out)).toBe(expected.unattributed);
-    const [status] = collector.ingestStatus();
+    const [, status] = collector.ingestStatus();
     expect(status.dropped).toEqual({});
     expect(status.estimatedLost).toBe(0);
     expect(status.details?.templates_missing).toBe(0);
@@ -94,7 +94,7 @@ maybe('NetFlow collector fed by softflowd', () => {
       { ...local, endpoints: [{ ...local.endpoints[0], samplingRate: null }] },
       args,
     );
-    let flowsWithoutRate = collector.ingestStatus()[0].details?.flows_without_sampling_rate ?? 0;
+    let flowsWithoutRate = collector.ingestStatus()[1].details?.flows_without_sampling_rate ?? 0;
     let got = writer.totals();
     if (flowsWithoutRate > 0) {
       // This softflowd did not announce the rate: configure it as an operator would.
