@@ -217,7 +217,7 @@ export class V9Decoder {
 
   /** Forgets an exporter's templates (e.g. it was removed from the configuration). */
   forget(exporter: string, state: V9ExporterState): void {
-    for (const d of state.domains.values()) delete this.lib.templates[d.key];
+    for (const d of state.domains.values()) delete this.lib.templates[`${d.key}:0`];
     state.domains.clear();
     void exporter;
   }
@@ -270,7 +270,7 @@ export class V9Decoder {
     }
 
     // Pass 2: data flowsets whose template is unknown or expired are counted, not decoded.
-    const libTemplates = this.lib.templates[dom.key];
+    const libTemplates = this.lib.templates[`${dom.key}:0`];
     off = 20;
     while (packet.length - off > 3) {
       const fsId = packet.readUInt16BE(off);
@@ -290,6 +290,7 @@ export class V9Decoder {
 
     let out: LibPacket | undefined;
     try {
+      // The library keys its template cache by `${address}:${port}`: "exporter|sourceId|n:0".
       out = this.lib.nfPktDecode(packet, { address: dom.key, port: 0 });
     } catch {
       return rejected(9, 'decoder_error');

@@ -269,3 +269,24 @@ describe('NetFlow decoders under fuzzing', () => {
     expect(worstMs).toBeLessThan(250);
   }, 180_000);
 });
+
+describe('v9 template lifetime', () => {
+  it('a v9 template not refreshed within its lifetime is forgotten; data is then counted as missing', () => {
+    const decoder = new V9Decoder({ templateLifetimeMs: 1000, maxDomains: 4, maxTemplates: 4 });
+    const state = newV9ExporterState();
+    expect(decoder.decode(fixture('netflow9_test_macaddr_tpl.dat'), 'x', state, 0).error).toBeNull();
+    expect(decoder.decode(fixture('netflow9_test_macaddr_data.dat'), 'x', state, 1000).records.length).toBeGreaterThan(0);
+    const late = decoder.decode(fixture('netflow9_test_macaddr_data.dat'), 'x', state, 1001);
+    expect([late.records.length, late.templatesMissing]).toEqual([0, 1]);
+  });
+
+  it('forgetting an exporter (removed from the configuration) frees its templates in the library', () => {
+    const decoder = new V9Decoder();
+    const state = newV9ExporterState();
+    decoder.decode(fixture('netflow9_test_macaddr_tpl.dat'), 'x', state, 0);
+    const lib = (decoder as unknown as { lib: { templates: Record<string, unknown> } }).lib;
+    expect(Object.keys(lib.templates)).toHaveLength(1);
+    decoder.forget('x', state);
+    expect(Object.keys(lib.templates)).toHaveLength(0);
+  });
+});
