@@ -5,6 +5,19 @@ import type { ExporterCounters, NetflowCollector } from './netflow.collector';
  * Prometheus view of the collector's plain counters. Nothing here runs per packet: each
  * metric reads the counters when scraped (collect callbacks), so the hot path stays a `++`.
  */
+const NAMES = [
+  'netflow_datagrams_received_total',
+  'netflow_datagrams_decoded_total',
+  'netflow_records_decoded_total',
+  'netflow_templates_missing_total',
+  'netflow_estimated_lost_total',
+  'netflow_flows_without_sampling_rate_total',
+  'netflow_bytes_attributed_total',
+  'netflow_bytes_unattributed_total',
+  'netflow_datagrams_dropped_total',
+  'netflow_queue_depth',
+];
+
 /** The collector may be replaced (stop/start): metrics read whichever is current. */
 export interface CollectorRef {
   current(): NetflowCollector | null;
@@ -12,6 +25,8 @@ export interface CollectorRef {
 
 export function registerNetflowMetrics(registry: Registry, ref: CollectorRef | NetflowCollector): void {
   const get = (): NetflowCollector | null => ('current' in ref ? ref.current() : ref);
+  // Registering again (a new component on the same registry) replaces the previous views.
+  for (const name of NAMES) registry.removeSingleMetric(name);
   const perExporter = (
     name: string,
     help: string,

@@ -3,6 +3,8 @@ import dgram from 'node:dgram';
 import { NetflowCollector } from '../../../src/ingest/netflow/netflow.collector';
 import { DatabaseNetflowSettings } from '../../../src/ingest/netflow/netflow-settings.repository';
 import { NetflowComponent } from '../../../src/ingest/netflow/netflow.component';
+import { InlineDevice } from '../../../src/db/entities';
+import { fixture } from '../../ingest/netflow/fixtures';
 import { ListAttribution, SummingWriter } from '../../ingest/netflow/support/fakes';
 import { dataSet, ip4, u32, v9Packet, v9Template } from '../../ingest/netflow/support/packets';
 import { startTestApp, TestApp } from '../../support/app';
@@ -120,6 +122,28 @@ describe.each(testEngines())('NetflowComponent in the running service on %s', (e
       expect(metrics).toContain('netflow_datagrams_received_total{source="NetFlow",exporter="127.0.0.1"} 3');
       expect(metrics).toContain('netflow_estimated_lost_total{source="NetFlow",exporter="127.0.0.1"} 2');
       expect(writer.totals()).toEqual({ '1': { in: 0, out: 3000 } });
+    } finally {
+      sock.close();
+      await component.stop();
+    }
+  });
+
+  it('an enabled PACKETLOGIC InlineDevice turns its exporter address into a PacketLogic source', async () => {
+    await t.app.services.dataSource.getRepository(InlineDevice).save({ name: 'pl-lab', type: 'PACKETLOGIC', ip_address: '127.0.0.1', enabled: true });
+    const writer = new SummingWriter();
+    const component = new NetflowComponent(t.app.services, { attribution: new ListAttribution({ '138.44.161.14/32': 7 }), writer }, 0);
+    await component.start();
+    const sock = dgram.createSocket('udp4');
+    try {
+      for (const f of ['ipfix_test_procera_tpl52935.dat', 'ipfix_test_procera_data52935.dat']) {
+        await new Promise<void>((r) => sock.send(fixture(f), component.collector!.port, '127.0.0.1', () => r()));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      await component.collector!.whenIdle();
+      expect(writer.totals()).toEqual({ '7': { in: 5 * 60 + 7076, out: 3310 } });
+      expect(writer.sources).toEqual(new Set(['PacketLogic|pl-lab']));
+      const status = await t.gql(`{ ingest_status { data_source_parent data_source_identifier bytes_attributed } }`);
+      expect(status.data.ingest_status).toContainEqual({ data_source_parent: 'PacketLogic', data_source_identifier: 'pl-lab', bytes_attributed: String(5 * 60 + 7076 + 3310) });
     } finally {
       sock.close();
       await component.stop();
