@@ -61,7 +61,8 @@ export interface ExporterCounters {
   bytesUnattributed: number;
   /** Flows that arrived before any sampling rate was known for them (credited at rate 1). */
   flowsWithoutRate: number;
-  /** Flows dropped by whitelist mode. */
+  /** Records decoded but not credited because the ledger writer was behind. */
+  recordsDroppedLedgerBehind: number;
   lastSeenMs: number;
 }
 
@@ -101,6 +102,7 @@ function newCounters(): ExporterCounters {
     bytesAttributed: 0,
     bytesUnattributed: 0,
     flowsWithoutRate: 0,
+    recordsDroppedLedgerBehind: 0,
     lastSeenMs: 0,
   };
 }
@@ -111,7 +113,7 @@ function newCounters(): ExporterCounters {
  * The socket handler only enqueues (bounded; overflow is counted as `queue_full`); decoding and
  * attribution run in batches on later event-loop turns; the ledger writer is synchronous and
  * buffered, so nothing here ever waits on the database. When the writer falls behind
- * (`pending` above the bound) datagrams are dropped and counted as `ledger_behind`.
+ * (`pending` above the bound) datagrams are decoded but not credited: counted as `ledger_behind`.
  */
 export class NetflowCollector implements IngestStatusSource {
   readonly name = 'netflow';
@@ -267,10 +269,10 @@ export class NetflowCollector implements IngestStatusSource {
     const c = ex.counters;
     c.received++;
     c.lastSeenMs = item.atMs;
-    if (this.deps.writer.pending > this.opts.maxLedgerPending) {
-      drop(c, 'ledger_behind');
-      return null;
-    }
+    // When the ledger is behind, the datagram is still decoded (templates, sampling rates and
+    // sequence numbers stay current, and the drop is not mistaken for network loss) but its
+    // flows are not credited: counted as a `ledger_behind` drop, with its records.
+    const behind = this.deps.writer.pending > this.opts.maxLedgerPending;
     const msg = item.msg;
     let r: DecodeResult;
     try {
@@ -305,6 +307,11 @@ export class NetflowCollector implements IngestStatusSource {
 
     const records = r.records;
     c.records += records.length;
+    if (behind) {
+      drop(c, 'ledger_behind');
+      c.recordsDroppedLedgerBehind += records.length;
+      return null;
+    }
     const override = ex.endpoint?.samplingRate ?? null;
     const whitelist = ex.endpoint?.whitelistMode ? ex.endpoint.whitelist : null;
     const samplers = dom.samplers;
@@ -420,6 +427,7 @@ export class NetflowCollector implements IngestStatusSource {
           records_rejected: c.recordsRejected,
           out_of_order: c.outOfOrder,
           flows_without_sampling_rate: c.flowsWithoutRate,
+          records_dropped_ledger_behind: c.recordsDroppedLedgerBehind,
         },
       };
     });

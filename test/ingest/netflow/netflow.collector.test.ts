@@ -94,9 +94,18 @@ describe('NetflowCollector', () => {
     });
     expect(c.ingestStatus()[1].dropped).toEqual({ too_short: 1 });
     writer.pending = 6;
-    c.enqueue(v9Packet({ seq: 2 }, TPL), ROUTER);
+    c.enqueue(v9Packet({ seq: 2 }, TPL, dataSet(300, [rec('100.64.0.5', '198.51.100.1', 1000)])), ROUTER);
     await c.whenIdle();
     expect(c.ingestStatus()[1].dropped).toEqual({ too_short: 1, ledger_behind: 1 });
+    expect(c.ingestStatus()[1].details?.records_dropped_ledger_behind).toBe(1);
+    expect(writer.accounts.size).toBe(0);
+    // the template in the dropped datagram was still learned; the ledger caught up
+    writer.pending = 0;
+    c.enqueue(v9Packet({ seq: 3 }, dataSet(300, [rec('100.64.0.5', '198.51.100.1', 1000)])), ROUTER);
+    await c.whenIdle();
+    expect(writer.totals()).toEqual({ '1': { in: 0, out: 1000 } });
+    // the ledger_behind datagram (seq 2) was sequence-tracked, so seq 3 is not taken for loss
+    expect(c.ingestStatus()[1].estimatedLost).toBe(0);
   });
 
   it('whitelist mode counts only flows touching the whitelist', async () => {
