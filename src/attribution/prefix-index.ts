@@ -1,0 +1,288 @@
+import { isV4Mapped, maskV4, Prefix, wordOf } from './ip-address';
+
+/**
+ * Longest-prefix match over IPv4 and IPv6, in memory, with numeric values.
+ *
+ * Layout: one open-addressing hash table per prefix length that is in use (keys are the masked
+ * address words, linear probing, backward-shift deletion so there are no tombstones). A lookup
+ * probes the lengths in use from longest to shortest and stops at the first hit. An ISP has a
+ * handful of distinct lengths (/32 /30 /29 /24 ..., /128 /64 /56 /48), so a miss costs a handful
+ * of probes into typed arrays: no allocation, no strings, no per-lookup objects.
+ *
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d) is IPv4: mapped prefixes of length >= 96 are stored as IPv4
+ * (parseCidr does that), and lookupV6 of a mapped address is an IPv4 lookup. IPv6 prefixes
+ * shorter than /96 (e.g. ::/0) therefore never match mapped addresses.
+ */
+export class PrefixIndex {
+  private readonly v4Tables: (Table | undefined)[] = new Array(33).fill(undefined);
+  private readonly v6Tables: (Table | undefined)[] = new Array(129).fill(undefined);
+  /** Lengths in use, longest first. */
+  private v4Lengths = new Int32Array(0);
+  private v6Lengths = new Int32Array(0);
+  private count = 0;
+
+  /** The prefix length of the last successful lookup (useful to continue with a shorter one). */
+  matchedLength = -1;
+
+  get size(): number {
+    return this.count;
+  }
+
+  set(prefix: Prefix, value: number): void {
+    const tables = prefix.v6 ? this.v6Tables : this.v4Tables;
+    let table = tables[prefix.length];
+    if (!table) {
+      table = new Table(prefix.v6 ? 4 : 1);
+      tables[prefix.length] = table;
+      this.updateLengths(prefix.v6);
+    }
+    if (table.set(prefix.w0 | 0, prefix.w1 | 0, prefix.w2 | 0, prefix.w3 | 0, value)) this.count++;
+  }
+
+  delete(prefix: Prefix): boolean {
+    const tables = prefix.v6 ? this.v6Tables : this.v4Tables;
+    const table = tables[prefix.length];
+    if (!table || !table.delete(prefix.w0 | 0, prefix.w1 | 0, prefix.w2 | 0, prefix.w3 | 0)) return false;
+    this.count--;
+    if (table.count === 0) {
+      tables[prefix.length] = undefined;
+      this.updateLengths(prefix.v6);
+    }
+    return true;
+  }
+
+  /** The value stored for exactly this prefix, or null. */
+  get(prefix: Prefix): number | null {
+    const table = (prefix.v6 ? this.v6Tables : this.v4Tables)[prefix.length];
+    if (!table) return null;
+    const slot = table.find(prefix.w0 | 0, prefix.w1 | 0, prefix.w2 | 0, prefix.w3 | 0);
+    return slot < 0 ? null : table.values[slot];
+  }
+
+  clear(): void {
+    this.v4Tables.fill(undefined);
+    this.v6Tables.fill(undefined);
+    this.v4Lengths = new Int32Array(0);
+    this.v6Lengths = new Int32Array(0);
+    this.count = 0;
+  }
+
+  /**
+   * Value of the longest prefix of length <= maxLength containing the IPv4 address (unsigned
+   * 32-bit integer), or null. Sets `matchedLength`.
+   */
+  lookupV4(address: number, maxLength = 32): number | null {
+    const lengths = this.v4Lengths;
+    const tables = this.v4Tables;
+    for (let i = 0; i < lengths.length; i++) {
+      const length = lengths[i];
+      if (length > maxLength) continue;
+      const table = tables[length]!;
+      const key = (address & MASKS[length]) | 0;
+      const keys = table.keys;
+      const used = table.used;
+      const mask = table.mask;
+      let slot = Math.imul(key, HASH_A) >>> table.shift;
+      while (used[slot] === 1) {
+        if (keys[slot] === key) {
+          this.matchedLength = length;
+          return table.values[slot];
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+    return null;
+  }
+
+  /** Longest match for 16 network-order bytes; IPv4-mapped addresses are looked up as IPv4. */
+  lookupV6(address: Uint8Array): number | null {
+    if (isV4Mapped(address)) return this.lookupV4(wordOf(address, 3));
+    return this.lookupV6Words(wordOf(address, 0), wordOf(address, 1), wordOf(address, 2), wordOf(address, 3), 128);
+  }
+
+  /** Longest IPv6 match of length <= maxLength for an address given as four 32-bit words. */
+  lookupV6Words(a: number, b: number, c: number, d: number, maxLength = 128): number | null {
+    const lengths = this.v6Lengths;
+    const tables = this.v6Tables;
+    for (let i = 0; i < lengths.length; i++) {
+      const length = lengths[i];
+      if (length > maxLength) continue;
+      const table = tables[length]!;
+      const m = length * 4;
+      const k0 = (a & MASKS6[m]) | 0;
+      const k1 = (b & MASKS6[m + 1]) | 0;
+      const k2 = (c & MASKS6[m + 2]) | 0;
+      const k3 = (d & MASKS6[m + 3]) | 0;
+      const keys = table.keys;
+      const used = table.used;
+      const mask = table.mask;
+      let slot = hash6(k0, k1, k2, k3) >>> table.shift;
+      while (used[slot] === 1) {
+        const o = slot * 4;
+        if (keys[o] === k0 && keys[o + 1] === k1 && keys[o + 2] === k2 && keys[o + 3] === k3) {
+          this.matchedLength = length;
+          return table.values[slot];
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+    return null;
+  }
+
+  /** Approximate bytes held by the typed arrays (for the benchmark and metrics). */
+  byteSize(): number {
+    let total = 0;
+    for (const t of this.v4Tables) if (t) total += t.byteSize();
+    for (const t of this.v6Tables) if (t) total += t.byteSize();
+    return total;
+  }
+
+  private updateLengths(v6: boolean): void {
+    const tables = v6 ? this.v6Tables : this.v4Tables;
+    const lengths: number[] = [];
+    for (let length = tables.length - 1; length >= 0; length--) if (tables[length]) lengths.push(length);
+    if (v6) this.v6Lengths = Int32Array.from(lengths);
+    else this.v4Lengths = Int32Array.from(lengths);
+  }
+}
+
+const HASH_A = 0x9e3779b1 | 0;
+
+/** Mixes four words; callers take the high bits (Fibonacci hashing), so the last step multiplies. */
+function hash6(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a, 0x85ebca77) ^ Math.imul(b, 0xc2b2ae3d) ^ Math.imul(c, 0x27d4eb2f) ^ Math.imul(d, 0x165667b1);
+  h ^= h >>> 15;
+  return Math.imul(h, HASH_A);
+}
+
+/** IPv4 netmask per length, as signed 32-bit integers (the form keys are stored in). */
+const MASKS = Int32Array.from({ length: 33 }, (_, length) => maskV4(length) | 0);
+/** IPv6 netmask per length: 4 words per length. */
+const MASKS6 = new Int32Array(129 * 4);
+for (let length = 0; length <= 128; length++) {
+  for (let w = 0; w < 4; w++) MASKS6[length * 4 + w] = maskV4(Math.max(0, Math.min(32, length - 32 * w))) | 0;
+}
+
+/** Open addressing, linear probing, power-of-two capacity, load factor <= 1/2. */
+class Table {
+  keys: Int32Array;
+  values: Float64Array;
+  used: Uint8Array;
+  mask: number;
+  shift: number;
+  count = 0;
+
+  constructor(private readonly width: 1 | 4, capacityBits = 4) {
+    const capacity = 1 << capacityBits;
+    this.keys = new Int32Array(capacity * width);
+    this.values = new Float64Array(capacity);
+    this.used = new Uint8Array(capacity);
+    this.mask = capacity - 1;
+    this.shift = 32 - capacityBits;
+  }
+
+  byteSize(): number {
+    return this.keys.byteLength + this.values.byteLength + this.used.byteLength;
+  }
+
+  private home(a: number, b: number, c: number, d: number): number {
+    return (this.width === 1 ? Math.imul(a, HASH_A) : hash6(a, b, c, d)) >>> this.shift;
+  }
+
+  private homeOfSlot(slot: number): number {
+    const k = this.keys;
+    if (this.width === 1) return Math.imul(k[slot], HASH_A) >>> this.shift;
+    const o = slot * 4;
+    return hash6(k[o], k[o + 1], k[o + 2], k[o + 3]) >>> this.shift;
+  }
+
+  private matches(slot: number, a: number, b: number, c: number, d: number): boolean {
+    const k = this.keys;
+    if (this.width === 1) return k[slot] === a;
+    const o = slot * 4;
+    return k[o] === a && k[o + 1] === b && k[o + 2] === c && k[o + 3] === d;
+  }
+
+  find(a: number, b: number, c: number, d: number): number {
+    let slot = this.home(a, b, c, d);
+    while (this.used[slot] === 1) {
+      if (this.matches(slot, a, b, c, d)) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+    return -1;
+  }
+
+  /** True when the key is new. */
+  set(a: number, b: number, c: number, d: number, value: number): boolean {
+    const existing = this.find(a, b, c, d);
+    if (existing >= 0) {
+      this.values[existing] = value;
+      return false;
+    }
+    if ((this.count + 1) * 2 > this.values.length) this.grow();
+    this.insertNew(a, b, c, d, value);
+    this.count++;
+    return true;
+  }
+
+  delete(a: number, b: number, c: number, d: number): boolean {
+    let hole = this.find(a, b, c, d);
+    if (hole < 0) return false;
+    this.used[hole] = 0;
+    this.count--;
+    // Backward-shift: pull later entries of the probe run into the hole when their home allows.
+    let slot = hole;
+    for (;;) {
+      slot = (slot + 1) & this.mask;
+      if (this.used[slot] === 0) break;
+      const home = this.homeOfSlot(slot);
+      const distSlot = (slot - home) & this.mask;
+      const distHole = (hole - home) & this.mask;
+      if (distHole <= distSlot) {
+        this.moveSlot(slot, hole);
+        hole = slot;
+      }
+    }
+    return true;
+  }
+
+  private moveSlot(from: number, to: number): void {
+    const w = this.width;
+    for (let i = 0; i < w; i++) this.keys[to * w + i] = this.keys[from * w + i];
+    this.values[to] = this.values[from];
+    this.used[to] = 1;
+    this.used[from] = 0;
+  }
+
+  private insertNew(a: number, b: number, c: number, d: number, value: number): void {
+    let slot = this.home(a, b, c, d);
+    while (this.used[slot] === 1) slot = (slot + 1) & this.mask;
+    this.used[slot] = 1;
+    this.values[slot] = value;
+    if (this.width === 1) this.keys[slot] = a;
+    else {
+      const o = slot * 4;
+      this.keys[o] = a;
+      this.keys[o + 1] = b;
+      this.keys[o + 2] = c;
+      this.keys[o + 3] = d;
+    }
+  }
+
+  private grow(): void {
+    const { keys, values, used, width } = this;
+    const bits = 32 - this.shift + 1;
+    const capacity = 1 << bits;
+    this.keys = new Int32Array(capacity * width);
+    this.values = new Float64Array(capacity);
+    this.used = new Uint8Array(capacity);
+    this.mask = capacity - 1;
+    this.shift = 32 - bits;
+    for (let slot = 0; slot < used.length; slot++) {
+      if (used[slot] !== 1) continue;
+      const o = slot * width;
+      if (width === 1) this.insertNew(keys[o], 0, 0, 0, values[slot]);
+      else this.insertNew(keys[o], keys[o + 1], keys[o + 2], keys[o + 3], values[slot]);
+    }
+  }
+}
