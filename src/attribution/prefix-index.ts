@@ -1,7 +1,8 @@
 import { isV4Mapped, maskV4, Prefix, wordOf } from './ip-address';
 
 /**
- * Longest-prefix match over IPv4 and IPv6, in memory, with numeric values.
+ * Longest-prefix match over IPv4 and IPv6, in memory, with int32 values (callers store ids or
+ * handles).
  *
  * Layout: one open-addressing hash table per prefix length that is in use (keys are the masked
  * address words, linear probing, backward-shift deletion so there are no tombstones). A lookup
@@ -28,7 +29,9 @@ export class PrefixIndex {
     return this.count;
   }
 
+  /** `value` must be a 32-bit signed integer other than -2^31 (the empty marker). */
   set(prefix: Prefix, value: number): void {
+    if ((value | 0) !== value || value === EMPTY) throw new RangeError(`PrefixIndex value ${value} is not an int32`);
     const tables = prefix.v6 ? this.v6Tables : this.v4Tables;
     let table = tables[prefix.length];
     if (!table) {
@@ -56,7 +59,7 @@ export class PrefixIndex {
     const table = (prefix.v6 ? this.v6Tables : this.v4Tables)[prefix.length];
     if (!table) return null;
     const slot = table.find(prefix.w0 | 0, prefix.w1 | 0, prefix.w2 | 0, prefix.w3 | 0);
-    return slot < 0 ? null : table.values[slot];
+    return slot < 0 ? null : table.valueAt(slot);
   }
 
   clear(): void {
@@ -79,14 +82,19 @@ export class PrefixIndex {
       if (length > maxLength) continue;
       const table = tables[length]!;
       const key = (address & MASKS[length]) | 0;
-      const keys = table.keys;
-      const used = table.used;
+      const slots = table.slots;
       const mask = table.mask;
-      let slot = Math.imul(key, HASH_A) >>> table.shift;
-      while (used[slot] === 1) {
-        if (keys[slot] === key) {
+      const h = Math.imul(key, HASH_A);
+      const f = h >>> table.filterShift;
+      if (((table.filter[f >>> 5] >>> (f & 31)) & 1) === 0) continue;
+      let slot = h >>> table.shift;
+      for (;;) {
+        const o = slot << 1;
+        const value = slots[o + 1];
+        if (value === EMPTY) break;
+        if (slots[o] === key) {
           this.matchedLength = length;
-          return table.values[slot];
+          return value;
         }
         slot = (slot + 1) & mask;
       }
@@ -113,15 +121,19 @@ export class PrefixIndex {
       const k1 = (b & MASKS6[m + 1]) | 0;
       const k2 = (c & MASKS6[m + 2]) | 0;
       const k3 = (d & MASKS6[m + 3]) | 0;
-      const keys = table.keys;
-      const used = table.used;
+      const slots = table.slots;
       const mask = table.mask;
-      let slot = hash6(k0, k1, k2, k3) >>> table.shift;
-      while (used[slot] === 1) {
-        const o = slot * 4;
-        if (keys[o] === k0 && keys[o + 1] === k1 && keys[o + 2] === k2 && keys[o + 3] === k3) {
+      const h = hash6(k0, k1, k2, k3);
+      const f = h >>> table.filterShift;
+      if (((table.filter[f >>> 5] >>> (f & 31)) & 1) === 0) continue;
+      let slot = h >>> table.shift;
+      for (;;) {
+        const o = slot * 5;
+        const value = slots[o + 4];
+        if (value === EMPTY) break;
+        if (slots[o] === k0 && slots[o + 1] === k1 && slots[o + 2] === k2 && slots[o + 3] === k3) {
           this.matchedLength = length;
-          return table.values[slot];
+          return value;
         }
         slot = (slot + 1) & mask;
       }
@@ -147,6 +159,9 @@ export class PrefixIndex {
 }
 
 const HASH_A = 0x9e3779b1 | 0;
+const EMPTY = -2147483648;
+/** log2 of the filter bits per slot: 4 bits per slot, at most 1/2 full, so about 1 in 8 misses probes the slots. */
+const FILTER_BITS = 2;
 
 /** Mixes four words; callers take the high bits (Fibonacci hashing), so the last step multiplies. */
 function hash6(a: number, b: number, c: number, d: number): number {
@@ -163,49 +178,93 @@ for (let length = 0; length <= 128; length++) {
   for (let w = 0; w < 4; w++) MASKS6[length * 4 + w] = maskV4(Math.max(0, Math.min(32, length - 32 * w))) | 0;
 }
 
-/** Open addressing, linear probing, power-of-two capacity, load factor <= 1/2. */
+/**
+ * Open addressing, linear probing, power-of-two capacity, load factor <= 1/2. Keys and value are
+ * interleaved in one Int32Array (`stride` = key words + 1), so a probe touches one cache line:
+ * with 100 000 prefixes the tables do not fit in L1/L2 and cache misses are the whole cost.
+ * An empty slot holds EMPTY as its value.
+ *
+ * `filter` is a small bitmap (2^FILTER_BITS bits per slot, indexed by more bits of the same hash)
+ * with a bit set for every stored key: a lookup that misses this length usually stops at the
+ * bitmap, which stays in the L1/L2 cache, instead of touching the big slot array. Deletions leave
+ * bits set (only costing a useless probe) until the bitmap is rebuilt.
+ */
 class Table {
-  keys: Int32Array;
-  values: Float64Array;
-  used: Uint8Array;
+  slots: Int32Array;
   mask: number;
   shift: number;
+  filter: Int32Array;
+  filterShift: number;
   count = 0;
+  private staleBits = 0;
+  readonly stride: number;
 
   constructor(private readonly width: 1 | 4, capacityBits = 4) {
+    this.stride = width + 1;
     const capacity = 1 << capacityBits;
-    this.keys = new Int32Array(capacity * width);
-    this.values = new Float64Array(capacity);
-    this.used = new Uint8Array(capacity);
+    this.slots = new Int32Array(capacity * this.stride).fill(EMPTY);
     this.mask = capacity - 1;
     this.shift = 32 - capacityBits;
+    this.filterShift = this.shift - FILTER_BITS;
+    this.filter = new Int32Array(Math.max(1, (capacity << FILTER_BITS) >>> 5));
+  }
+
+  get capacity(): number {
+    return this.mask + 1;
   }
 
   byteSize(): number {
-    return this.keys.byteLength + this.values.byteLength + this.used.byteLength;
+    return this.slots.byteLength + this.filter.byteLength;
+  }
+
+  private hashOf(a: number, b: number, c: number, d: number): number {
+    return this.width === 1 ? Math.imul(a, HASH_A) : hash6(a, b, c, d);
+  }
+
+  private markFilter(h: number): void {
+    const f = h >>> this.filterShift;
+    this.filter[f >>> 5] |= 1 << (f & 31);
+  }
+
+  private rebuildFilter(): void {
+    this.filter.fill(0);
+    this.staleBits = 0;
+    const k = this.slots;
+    for (let o = 0; o < k.length; o += this.stride) {
+      if (k[o + this.width] === EMPTY) continue;
+      this.markFilter(this.width === 1 ? Math.imul(k[o], HASH_A) : hash6(k[o], k[o + 1], k[o + 2], k[o + 3]));
+    }
+  }
+
+  valueAt(slot: number): number {
+    return this.slots[slot * this.stride + this.width];
   }
 
   private home(a: number, b: number, c: number, d: number): number {
-    return (this.width === 1 ? Math.imul(a, HASH_A) : hash6(a, b, c, d)) >>> this.shift;
+    return this.hashOf(a, b, c, d) >>> this.shift;
   }
 
   private homeOfSlot(slot: number): number {
-    const k = this.keys;
-    if (this.width === 1) return Math.imul(k[slot], HASH_A) >>> this.shift;
-    const o = slot * 4;
+    const k = this.slots;
+    const o = slot * this.stride;
+    if (this.width === 1) return Math.imul(k[o], HASH_A) >>> this.shift;
     return hash6(k[o], k[o + 1], k[o + 2], k[o + 3]) >>> this.shift;
   }
 
+  private isUsed(slot: number): boolean {
+    return this.slots[slot * this.stride + this.width] !== EMPTY;
+  }
+
   private matches(slot: number, a: number, b: number, c: number, d: number): boolean {
-    const k = this.keys;
-    if (this.width === 1) return k[slot] === a;
-    const o = slot * 4;
+    const k = this.slots;
+    const o = slot * this.stride;
+    if (this.width === 1) return k[o] === a;
     return k[o] === a && k[o + 1] === b && k[o + 2] === c && k[o + 3] === d;
   }
 
   find(a: number, b: number, c: number, d: number): number {
     let slot = this.home(a, b, c, d);
-    while (this.used[slot] === 1) {
+    while (this.isUsed(slot)) {
       if (this.matches(slot, a, b, c, d)) return slot;
       slot = (slot + 1) & this.mask;
     }
@@ -216,10 +275,10 @@ class Table {
   set(a: number, b: number, c: number, d: number, value: number): boolean {
     const existing = this.find(a, b, c, d);
     if (existing >= 0) {
-      this.values[existing] = value;
+      this.slots[existing * this.stride + this.width] = value;
       return false;
     }
-    if ((this.count + 1) * 2 > this.values.length) this.grow();
+    if ((this.count + 1) * 2 > this.capacity) this.grow();
     this.insertNew(a, b, c, d, value);
     this.count++;
     return true;
@@ -228,61 +287,56 @@ class Table {
   delete(a: number, b: number, c: number, d: number): boolean {
     let hole = this.find(a, b, c, d);
     if (hole < 0) return false;
-    this.used[hole] = 0;
+    this.slots[hole * this.stride + this.width] = EMPTY;
     this.count--;
-    // Backward-shift: pull later entries of the probe run into the hole when their home allows.
+    // Backward-shift: pull later entries of the probe run into the hole when their home allows,
+    // so lookups never need tombstones.
     let slot = hole;
     for (;;) {
       slot = (slot + 1) & this.mask;
-      if (this.used[slot] === 0) break;
+      if (!this.isUsed(slot)) break;
       const home = this.homeOfSlot(slot);
-      const distSlot = (slot - home) & this.mask;
-      const distHole = (hole - home) & this.mask;
-      if (distHole <= distSlot) {
-        this.moveSlot(slot, hole);
+      if (((hole - home) & this.mask) <= ((slot - home) & this.mask)) {
+        this.slots.copyWithin(hole * this.stride, slot * this.stride, (slot + 1) * this.stride);
+        this.slots[slot * this.stride + this.width] = EMPTY;
         hole = slot;
       }
     }
+    if (++this.staleBits > 64 && this.staleBits > this.count) this.rebuildFilter();
     return true;
-  }
-
-  private moveSlot(from: number, to: number): void {
-    const w = this.width;
-    for (let i = 0; i < w; i++) this.keys[to * w + i] = this.keys[from * w + i];
-    this.values[to] = this.values[from];
-    this.used[to] = 1;
-    this.used[from] = 0;
   }
 
   private insertNew(a: number, b: number, c: number, d: number, value: number): void {
     let slot = this.home(a, b, c, d);
-    while (this.used[slot] === 1) slot = (slot + 1) & this.mask;
-    this.used[slot] = 1;
-    this.values[slot] = value;
-    if (this.width === 1) this.keys[slot] = a;
-    else {
-      const o = slot * 4;
-      this.keys[o] = a;
-      this.keys[o + 1] = b;
-      this.keys[o + 2] = c;
-      this.keys[o + 3] = d;
+    while (this.isUsed(slot)) slot = (slot + 1) & this.mask;
+    const o = slot * this.stride;
+    const k = this.slots;
+    k[o] = a;
+    if (this.width === 4) {
+      k[o + 1] = b;
+      k[o + 2] = c;
+      k[o + 3] = d;
     }
+    k[o + this.width] = value;
+    this.markFilter(this.hashOf(a, b, c, d));
   }
 
   private grow(): void {
-    const { keys, values, used, width } = this;
+    const old = this.slots;
+    const { stride, width } = this;
     const bits = 32 - this.shift + 1;
     const capacity = 1 << bits;
-    this.keys = new Int32Array(capacity * width);
-    this.values = new Float64Array(capacity);
-    this.used = new Uint8Array(capacity);
+    this.slots = new Int32Array(capacity * stride).fill(EMPTY);
     this.mask = capacity - 1;
     this.shift = 32 - bits;
-    for (let slot = 0; slot < used.length; slot++) {
-      if (used[slot] !== 1) continue;
-      const o = slot * width;
-      if (width === 1) this.insertNew(keys[o], 0, 0, 0, values[slot]);
-      else this.insertNew(keys[o], keys[o + 1], keys[o + 2], keys[o + 3], values[slot]);
+    this.filterShift = this.shift - FILTER_BITS;
+    this.filter = new Int32Array((capacity << FILTER_BITS) >>> 5);
+    this.staleBits = 0;
+    for (let o = 0; o < old.length; o += stride) {
+      const value = old[o + width];
+      if (value === EMPTY) continue;
+      if (width === 1) this.insertNew(old[o], 0, 0, 0, value);
+      else this.insertNew(old[o], old[o + 1], old[o + 2], old[o + 3], value);
     }
   }
 }
