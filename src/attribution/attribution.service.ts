@@ -1,0 +1,402 @@
+import { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import { Attribution } from './attribution';
+import { Interval, IntervalList } from './interval-list';
+import { isV4Mapped, parseCidr, parseIPv4, parseIPv6, Prefix, wordOf } from './ip-address';
+import { PrefixIndex } from './prefix-index';
+
+export interface AttributionSettings {
+  /** How often the change log is polled for changes made by other processes (ATTRIBUTION_SYNC_INTERVAL_MS). */
+  syncIntervalMs: number;
+  /**
+   * How far back closed intervals are kept in memory (ATTRIBUTION_HISTORY_DAYS, default 90):
+   * usage reported later than this is attributed from what is still held (assignments still open,
+   * intervals that ended within the window), so it may come back unattributed.
+   */
+  historyDays: number;
+}
+
+export interface AttributionStats {
+  currentPrefixes: number;
+  historySubnets: number;
+  historyIntervals: number;
+  currentUsernames: number;
+  lastSyncAt: Date | null;
+  syncErrors: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Housekeeping (dropping expired intervals, trimming the change log) at most this often. */
+const HOUSEKEEPING_MS = 3_600_000;
+/** Change log rows older than this are deleted: every reader has caught up long before. */
+const CHANGE_LOG_RETENTION = '1 day';
+
+interface HistoryRow {
+  id: string;
+  key: string;
+  account_id: string;
+  from_ms: number | string;
+  to_ms: number | string | null;
+}
+
+interface SubnetHistory {
+  subnet: string;
+  prefix: Prefix;
+  intervals: IntervalList;
+}
+
+/**
+ * Which account owned address A (or RADIUS username U) at time t: the one component every
+ * usage source asks.
+ *
+ * Everything comes from the history tables the database triggers keep (migration
+ * AttributionHistory): open rows of ip_assignment_histories ARE the current assignments resolved
+ * through the owner chain (Account, InventoryItem -> its account, RadiusAccount -> its account),
+ * and closed rows say who held what before. So start() and every refresh read one source, and
+ * every writer, in any process, is covered.
+ *
+ * - Lookups are synchronous and never touch the database.
+ * - "Now" (any t at or after the latest change seen) answers from `current`, a longest-prefix index
+ *   of the open assignments: a few typed-array probes.
+ * - Earlier t answers from `history`: the same index over every subnet with intervals, walked from
+ *   the longest matching prefix to shorter ones until one was held at t (longest-prefix match at t).
+ * - refresh() applies what changed since the last sync; callers in this process call it right after
+ *   committing an assignment change. A timer calls it every syncIntervalMs for other processes.
+ *
+ * Catching up without gaps: changes are found by transaction id (`attribution_changes.txid`), not
+ * by row id, because a transaction that took a lower id may commit after a higher one was read.
+ * Each sync first reads xmin of the current snapshot (every transaction below it has ended), then
+ * everything logged by transactions >= the previous xmin. Rows seen twice are applied twice,
+ * which is harmless: applying a history row is idempotent.
+ *
+ * Do not call refresh() inside an open transaction: on PGlite the one connection is busy.
+ */
+export class AttributionService implements Attribution {
+  private current = new PrefixIndex();
+  private openBySubnet = new Map<string, Interval>();
+  private history = new PrefixIndex();
+  private subnetHistories: SubnetHistory[] = [];
+  private historyHandles = new Map<string, number>();
+  private freeHandles: number[] = [];
+  /** Latest change time applied: lookups at or after it can use `current`. */
+  private ipWatermarkMs = -Infinity;
+
+  private currentUsers = new Map<string, Interval>();
+  private userHistory = new Map<string, IntervalList>();
+  private userWatermarkMs = -Infinity;
+
+  /** Account ids above int32 (never in practice) are stored in the index as negative handles. */
+  private bigAccounts: number[] = [];
+  private bigAccountHandles = new Map<number, number>();
+
+  private xmin: string | null = null;
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private lastHousekeepingMs = 0;
+  private lastSyncAt: Date | null = null;
+  private syncErrors = 0;
+  private readonly ipScratch = new Uint8Array(16);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: AttributionSettings,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Loads current assignments and the history window, then polls the change log. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.reload();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await (this.queued ?? this.running)?.catch(() => {});
+  }
+
+  /**
+   * Applies every change committed before this call. Concurrent calls share work: a call made
+   * while a sync is running waits for one more sync that starts after it.
+   */
+  refresh(): Promise<void> {
+    if (!this.running) return this.runSync();
+    if (!this.queued) {
+      this.queued = this.running.catch(() => {}).then(() => {
+        this.queued = null;
+        return this.runSync();
+      });
+    }
+    return this.queued;
+  }
+
+  /** Rebuilds everything from the database (start() does this; also usable after a restore). */
+  async reload(): Promise<void> {
+    const started = Date.now();
+    const xmin = await this.readXmin();
+    const windowStart = `now() - make_interval(secs => ${Number(this.settings.historyDays) * 86400})`;
+    const ipRows: HistoryRow[] = await this.dataSource.query(`
+      SELECT id::text AS id, subnet::text AS key, account_id::text AS account_id,
+             (extract(epoch FROM assigned_datetime) * 1000)::float8 AS from_ms,
+             (extract(epoch FROM removed_datetime) * 1000)::float8 AS to_ms
+        FROM ip_assignment_histories
+       WHERE removed_datetime IS NULL OR removed_datetime >= ${windowStart}
+       ORDER BY id`);
+    const userRows: HistoryRow[] = await this.dataSource.query(`
+      SELECT id::text AS id, username AS key, account_id::text AS account_id,
+             (extract(epoch FROM assigned_datetime) * 1000)::float8 AS from_ms,
+             (extract(epoch FROM removed_datetime) * 1000)::float8 AS to_ms
+        FROM radius_account_histories
+       WHERE removed_datetime IS NULL OR removed_datetime >= ${windowStart}
+       ORDER BY id`);
+    this.clear();
+    for (const row of ipRows) this.applyIpRow(row);
+    for (const row of userRows) this.applyUserRow(row);
+    this.xmin = xmin;
+    this.lastSyncAt = new Date();
+    this.logger?.info(
+      { prefixes: this.current.size, intervals: ipRows.length, usernames: this.currentUsers.size, ms: Date.now() - started },
+      'attribution loaded',
+    );
+  }
+
+  // ---- lookups (synchronous, no database) ----
+
+  accountForIPv4(address: number, atMs: number): number | null {
+    if (atMs >= this.ipWatermarkMs) {
+      const value = this.current.lookupV4(address);
+      return value === null ? null : this.decode(value);
+    }
+    return this.pastV4(address >>> 0, atMs);
+  }
+
+  accountForIPv6(address: Uint8Array, atMs: number): number | null {
+    if (address.length !== 16) return null;
+    if (isV4Mapped(address)) return this.accountForIPv4(wordOf(address, 3), atMs);
+    const a = wordOf(address, 0);
+    const b = wordOf(address, 1);
+    const c = wordOf(address, 2);
+    const d = wordOf(address, 3);
+    if (atMs >= this.ipWatermarkMs) {
+      const value = this.current.lookupV6Words(a, b, c, d);
+      return value === null ? null : this.decode(value);
+    }
+    return this.pastV6(a, b, c, d, atMs);
+  }
+
+  accountForIp(address: string, atMs: number): number | null {
+    const v4 = parseIPv4(address);
+    if (v4 >= 0) return this.accountForIPv4(v4, atMs);
+    if (!parseIPv6(address, this.ipScratch)) return null;
+    return this.accountForIPv6(this.ipScratch, atMs);
+  }
+
+  accountForUsername(username: string, atMs: number): number | null {
+    if (atMs >= this.userWatermarkMs) return this.currentUsers.get(username)?.accountId ?? null;
+    return this.userHistory.get(username)?.accountAt(atMs) ?? null;
+  }
+
+  stats(): AttributionStats {
+    let historyIntervals = 0;
+    for (const h of this.subnetHistories) if (h) historyIntervals += h.intervals.length;
+    return {
+      currentPrefixes: this.current.size,
+      historySubnets: this.history.size,
+      historyIntervals,
+      currentUsernames: this.currentUsers.size,
+      lastSyncAt: this.lastSyncAt,
+      syncErrors: this.syncErrors,
+    };
+  }
+
+  private pastV4(address: number, atMs: number): number | null {
+    let maxLength = 32;
+    while (maxLength >= 0) {
+      const handle = this.history.lookupV4(address, maxLength);
+      if (handle === null) return null;
+      const account = this.subnetHistories[handle].intervals.accountAt(atMs);
+      if (account !== null) return account;
+      maxLength = this.history.matchedLength - 1;
+    }
+    return null;
+  }
+
+  private pastV6(a: number, b: number, c: number, d: number, atMs: number): number | null {
+    let maxLength = 128;
+    while (maxLength >= 0) {
+      const handle = this.history.lookupV6Words(a, b, c, d, maxLength);
+      if (handle === null) return null;
+      const account = this.subnetHistories[handle].intervals.accountAt(atMs);
+      if (account !== null) return account;
+      maxLength = this.history.matchedLength - 1;
+    }
+    return null;
+  }
+
+  // ---- sync ----
+
+  private runSync(): Promise<void> {
+    const run = this.sync().finally(() => {
+      this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async sync(): Promise<void> {
+    if (this.xmin === null) return this.reload();
+    const xmin = await this.readXmin();
+    const rows: (HistoryRow & { kind: 'ip' | 'username' })[] = await this.dataSource.query(
+      `
+      WITH changed AS (
+        SELECT DISTINCT kind, history_id FROM attribution_changes WHERE txid >= $1::bigint
+      )
+      SELECT 'ip' AS kind, h.id::text AS id, h.subnet::text AS key, h.account_id::text AS account_id,
+             (extract(epoch FROM h.assigned_datetime) * 1000)::float8 AS from_ms,
+             (extract(epoch FROM h.removed_datetime) * 1000)::float8 AS to_ms
+        FROM changed c JOIN ip_assignment_histories h ON c.kind = 'ip' AND h.id = c.history_id
+      UNION ALL
+      SELECT 'username', r.id::text, r.username, r.account_id::text,
+             (extract(epoch FROM r.assigned_datetime) * 1000)::float8,
+             (extract(epoch FROM r.removed_datetime) * 1000)::float8
+        FROM changed c JOIN radius_account_histories r ON c.kind = 'username' AND r.id = c.history_id`,
+      [this.xmin],
+    );
+    // Any order will do: applying a row is idempotent and order-independent (see applyIpRow).
+    for (const row of rows) {
+      if (row.kind === 'ip') this.applyIpRow(row);
+      else this.applyUserRow(row);
+    }
+    this.xmin = xmin;
+    this.lastSyncAt = new Date();
+    if (Date.now() - this.lastHousekeepingMs > HOUSEKEEPING_MS) await this.housekeeping();
+  }
+
+  private async readXmin(): Promise<string> {
+    const [row] = await this.dataSource.query(`SELECT txid_snapshot_xmin(txid_current_snapshot())::text AS xmin`);
+    return String(row.xmin);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.refresh()
+        .catch((error: unknown) => {
+          this.syncErrors++;
+          this.logger?.warn({ err: error }, 'attribution sync failed; retrying at the next interval');
+        })
+        .finally(() => this.schedule());
+    }, this.settings.syncIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Drops intervals that left the history window and trims the shared change log. */
+  private async housekeeping(): Promise<void> {
+    this.lastHousekeepingMs = Date.now();
+    const cutoff = Date.now() - this.settings.historyDays * DAY_MS;
+    for (let handle = 0; handle < this.subnetHistories.length; handle++) {
+      const h = this.subnetHistories[handle];
+      if (!h) continue;
+      h.intervals.pruneEndedBefore(cutoff);
+      if (h.intervals.length === 0) {
+        this.history.delete(h.prefix);
+        this.historyHandles.delete(h.subnet);
+        delete (this.subnetHistories as (SubnetHistory | undefined)[])[handle];
+        this.freeHandles.push(handle);
+      }
+    }
+    for (const [username, list] of this.userHistory) {
+      list.pruneEndedBefore(cutoff);
+      if (list.length === 0) this.userHistory.delete(username);
+    }
+    await this.dataSource.query(`DELETE FROM attribution_changes WHERE at < now() - interval '${CHANGE_LOG_RETENTION}'`);
+  }
+
+  // ---- applying history rows (idempotent) ----
+
+  private applyIpRow(row: HistoryRow): void {
+    const prefix = parseCidr(row.key);
+    if (!prefix) {
+      this.logger?.warn({ subnet: row.key }, 'attribution: unparsable subnet in history, skipped');
+      return;
+    }
+    const id = Number(row.id);
+    const accountId = Number(row.account_id);
+    const fromMs = Number(row.from_ms);
+    const toMs = row.to_ms === null ? Infinity : Number(row.to_ms);
+
+    let handle = this.historyHandles.get(row.key);
+    if (handle === undefined) {
+      handle = this.freeHandles.pop() ?? this.subnetHistories.length;
+      this.subnetHistories[handle] = { subnet: row.key, prefix, intervals: new IntervalList() };
+      this.historyHandles.set(row.key, handle);
+      this.history.set(prefix, handle);
+    }
+    this.subnetHistories[handle].intervals.upsert(id, fromMs, toMs, accountId);
+
+    // `current` follows the newest open row of the subnet; a closed row only removes the subnet
+    // if it is the one `current` follows (an older row closed late must not undo a newer one).
+    const open = this.openBySubnet.get(row.key);
+    if (toMs === Infinity) {
+      if (!open || open.id <= id) {
+        this.openBySubnet.set(row.key, { id, fromMs, toMs, accountId });
+        this.current.set(prefix, this.encode(accountId));
+      }
+    } else if (open && open.id === id) {
+      this.openBySubnet.delete(row.key);
+      this.current.delete(prefix);
+    }
+    this.ipWatermarkMs = Math.max(this.ipWatermarkMs, fromMs, toMs === Infinity ? fromMs : toMs);
+  }
+
+  private applyUserRow(row: HistoryRow): void {
+    const id = Number(row.id);
+    const accountId = Number(row.account_id);
+    const fromMs = Number(row.from_ms);
+    const toMs = row.to_ms === null ? Infinity : Number(row.to_ms);
+    let list = this.userHistory.get(row.key);
+    if (!list) {
+      list = new IntervalList();
+      this.userHistory.set(row.key, list);
+    }
+    list.upsert(id, fromMs, toMs, accountId);
+    const open = this.currentUsers.get(row.key);
+    if (toMs === Infinity) {
+      if (!open || open.id <= id) this.currentUsers.set(row.key, { id, fromMs, toMs, accountId });
+    } else if (open && open.id === id) {
+      this.currentUsers.delete(row.key);
+    }
+    this.userWatermarkMs = Math.max(this.userWatermarkMs, fromMs, toMs === Infinity ? fromMs : toMs);
+  }
+
+  private clear(): void {
+    this.current = new PrefixIndex();
+    this.openBySubnet.clear();
+    this.history = new PrefixIndex();
+    this.subnetHistories = [];
+    this.historyHandles.clear();
+    this.freeHandles = [];
+    this.ipWatermarkMs = -Infinity;
+    this.currentUsers.clear();
+    this.userHistory.clear();
+    this.userWatermarkMs = -Infinity;
+  }
+
+  private encode(accountId: number): number {
+    if (accountId >= 0 && accountId <= 0x7fffffff) return accountId;
+    let handle = this.bigAccountHandles.get(accountId);
+    if (handle === undefined) {
+      handle = this.bigAccounts.push(accountId) - 1;
+      this.bigAccountHandles.set(accountId, handle);
+    }
+    return -(handle + 1);
+  }
+
+  private decode(value: number): number {
+    return value >= 0 ? value : this.bigAccounts[-value - 1];
+  }
+}
