@@ -141,15 +141,15 @@ export class AttributionService implements Attribution {
     const windowStart = `now() - make_interval(secs => ${Number(this.settings.historyDays) * 86400})`;
     const ipRows: HistoryRow[] = await this.dataSource.query(`
       SELECT id::text AS id, subnet::text AS key, account_id::text AS account_id,
-             (extract(epoch FROM assigned_datetime) * 1000)::float8 AS from_ms,
-             (extract(epoch FROM removed_datetime) * 1000)::float8 AS to_ms
+             floor(extract(epoch FROM assigned_datetime) * 1000)::float8 AS from_ms,
+             floor(extract(epoch FROM removed_datetime) * 1000)::float8 AS to_ms
         FROM ip_assignment_histories
        WHERE removed_datetime IS NULL OR removed_datetime >= ${windowStart}
        ORDER BY id`);
     const userRows: HistoryRow[] = await this.dataSource.query(`
       SELECT id::text AS id, username AS key, account_id::text AS account_id,
-             (extract(epoch FROM assigned_datetime) * 1000)::float8 AS from_ms,
-             (extract(epoch FROM removed_datetime) * 1000)::float8 AS to_ms
+             floor(extract(epoch FROM assigned_datetime) * 1000)::float8 AS from_ms,
+             floor(extract(epoch FROM removed_datetime) * 1000)::float8 AS to_ms
         FROM radius_account_histories
        WHERE removed_datetime IS NULL OR removed_datetime >= ${windowStart}
        ORDER BY id`);
@@ -256,13 +256,13 @@ export class AttributionService implements Attribution {
         SELECT DISTINCT kind, history_id FROM attribution_changes WHERE txid >= $1::bigint
       )
       SELECT 'ip' AS kind, h.id::text AS id, h.subnet::text AS key, h.account_id::text AS account_id,
-             (extract(epoch FROM h.assigned_datetime) * 1000)::float8 AS from_ms,
-             (extract(epoch FROM h.removed_datetime) * 1000)::float8 AS to_ms
+             floor(extract(epoch FROM h.assigned_datetime) * 1000)::float8 AS from_ms,
+             floor(extract(epoch FROM h.removed_datetime) * 1000)::float8 AS to_ms
         FROM changed c JOIN ip_assignment_histories h ON c.kind = 'ip' AND h.id = c.history_id
       UNION ALL
       SELECT 'username', r.id::text, r.username, r.account_id::text,
-             (extract(epoch FROM r.assigned_datetime) * 1000)::float8,
-             (extract(epoch FROM r.removed_datetime) * 1000)::float8
+             floor(extract(epoch FROM r.assigned_datetime) * 1000)::float8,
+             floor(extract(epoch FROM r.removed_datetime) * 1000)::float8
         FROM changed c JOIN radius_account_histories r ON c.kind = 'username' AND r.id = c.history_id`,
       [this.xmin],
     );
