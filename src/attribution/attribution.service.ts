@@ -14,6 +14,8 @@ export interface AttributionSettings {
    * intervals that ended within the window), so it may come back unattributed.
    */
   historyDays: number;
+  /** Rows per round trip when loading at start (default 50 000). */
+  loadPageSize?: number;
 }
 
 export interface AttributionStats {
@@ -30,6 +32,8 @@ const DAY_MS = 86_400_000;
 const HOUSEKEEPING_MS = 3_600_000;
 /** Change log rows older than this are deleted: every reader has caught up long before. */
 const CHANGE_LOG_RETENTION = '1 day';
+/** Rows per round trip when loading history at start. */
+const LOAD_PAGE = 50_000;
 
 interface HistoryRow {
   id: string;
@@ -80,6 +84,8 @@ export class AttributionService implements Attribution {
   private freeHandles: number[] = [];
   /** Latest change time applied: lookups at or after it can use `current`. */
   private ipWatermarkMs = -Infinity;
+  /** Earliest interval start held: before it nobody held anything (as far as memory goes). */
+  private ipEarliestMs = Infinity;
 
   private currentUsers = new Map<string, Interval>();
   private userHistory = new Map<string, IntervalList>();
@@ -139,29 +145,73 @@ export class AttributionService implements Attribution {
     const started = Date.now();
     const xmin = await this.readXmin();
     const windowStart = `now() - make_interval(secs => ${Number(this.settings.historyDays) * 86400})`;
-    const ipRows: HistoryRow[] = await this.dataSource.query(`
-      SELECT id::text AS id, subnet::text AS key, account_id::text AS account_id,
-             floor(extract(epoch FROM assigned_datetime) * 1000)::float8 AS from_ms,
-             floor(extract(epoch FROM removed_datetime) * 1000)::float8 AS to_ms
-        FROM ip_assignment_histories
-       WHERE removed_datetime IS NULL OR removed_datetime >= ${windowStart}
-       ORDER BY id`);
-    const userRows: HistoryRow[] = await this.dataSource.query(`
-      SELECT id::text AS id, username AS key, account_id::text AS account_id,
-             floor(extract(epoch FROM assigned_datetime) * 1000)::float8 AS from_ms,
-             floor(extract(epoch FROM removed_datetime) * 1000)::float8 AS to_ms
-        FROM radius_account_histories
-       WHERE removed_datetime IS NULL OR removed_datetime >= ${windowStart}
-       ORDER BY id`);
+    const ipRows = await this.loadRows(
+      `SELECT id, subnet::text AS key, account_id, assigned_datetime, removed_datetime FROM ip_assignment_histories
+        WHERE (removed_datetime IS NULL OR removed_datetime >= ${windowStart})`,
+    );
+    const userRows = await this.loadRows(
+      `SELECT id, username AS key, account_id, assigned_datetime, removed_datetime FROM radius_account_histories
+        WHERE (removed_datetime IS NULL OR removed_datetime >= ${windowStart})`,
+    );
+    const queried = Date.now();
     this.clear();
     for (const row of ipRows) this.applyIpRow(row);
     for (const row of userRows) this.applyUserRow(row);
     this.xmin = xmin;
     this.lastSyncAt = new Date();
     this.logger?.info(
-      { prefixes: this.current.size, intervals: ipRows.length, usernames: this.currentUsers.size, ms: Date.now() - started },
+      {
+        prefixes: this.current.size,
+        intervals: ipRows.length,
+        usernames: this.currentUsers.size,
+        queryMs: queried - started,
+        buildMs: Date.now() - queried,
+      },
       'attribution loaded',
     );
+  }
+
+  /**
+   * Reads history rows in pages of LOAD_PAGE, each page as ONE text value (one line per row)
+   * rather than LOAD_PAGE row objects: at 100 000+ rows the per-row cost of the drivers
+   * (PGlite especially) dominates start-up, and splitting one string is cheap.
+   * The key (subnet or username) is the last field, so a comma in a username stays harmless.
+   */
+  private async loadRows(select: string): Promise<HistoryRow[]> {
+    const rows: HistoryRow[] = [];
+    const pageSize = Math.max(1, Math.floor(this.settings.loadPageSize ?? LOAD_PAGE));
+    let after = '0';
+    for (;;) {
+      const [page] = await this.dataSource.query(
+        `SELECT string_agg(
+                  concat_ws(',', id, account_id,
+                            floor(extract(epoch FROM assigned_datetime) * 1000),
+                            coalesce(floor(extract(epoch FROM removed_datetime) * 1000)::text, ''),
+                            key),
+                  E'\n' ORDER BY id) AS data,
+                max(id)::text AS last, count(*)::int AS n
+           FROM (${select} AND id > $1::bigint ORDER BY id LIMIT ${pageSize}) page`,
+        [after],
+      );
+      if (!page || page.data === null || page.data === undefined) break;
+      for (const line of String(page.data).split('\n')) {
+        const c1 = line.indexOf(',');
+        const c2 = line.indexOf(',', c1 + 1);
+        const c3 = line.indexOf(',', c2 + 1);
+        const c4 = line.indexOf(',', c3 + 1);
+        const to = line.slice(c3 + 1, c4);
+        rows.push({
+          id: line.slice(0, c1),
+          account_id: line.slice(c1 + 1, c2),
+          from_ms: line.slice(c2 + 1, c3),
+          to_ms: to === '' ? null : to,
+          key: line.slice(c4 + 1),
+        });
+      }
+      after = page.last;
+      if (Number(page.n) < pageSize) break;
+    }
+    return rows;
   }
 
   // ---- lookups (synchronous, no database) ----
@@ -214,6 +264,7 @@ export class AttributionService implements Attribution {
   }
 
   private pastV4(address: number, atMs: number): number | null {
+    if (atMs < this.ipEarliestMs) return null;
     let maxLength = 32;
     while (maxLength >= 0) {
       const handle = this.history.lookupV4(address, maxLength);
@@ -226,6 +277,7 @@ export class AttributionService implements Attribution {
   }
 
   private pastV6(a: number, b: number, c: number, d: number, atMs: number): number | null {
+    if (atMs < this.ipEarliestMs) return null;
     let maxLength = 128;
     while (maxLength >= 0) {
       const handle = this.history.lookupV6Words(a, b, c, d, maxLength);
@@ -351,6 +403,7 @@ export class AttributionService implements Attribution {
       this.current.delete(prefix);
     }
     this.ipWatermarkMs = Math.max(this.ipWatermarkMs, fromMs, toMs === Infinity ? fromMs : toMs);
+    if (fromMs < this.ipEarliestMs) this.ipEarliestMs = fromMs;
   }
 
   private applyUserRow(row: HistoryRow): void {
@@ -381,6 +434,7 @@ export class AttributionService implements Attribution {
     this.historyHandles.clear();
     this.freeHandles = [];
     this.ipWatermarkMs = -Infinity;
+    this.ipEarliestMs = Infinity;
     this.currentUsers.clear();
     this.userHistory.clear();
     this.userWatermarkMs = -Infinity;

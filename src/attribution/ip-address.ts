@@ -152,9 +152,14 @@ export function parseCidr(text: string): Prefix | null {
   const addrEnd = slash < 0 ? text.length : slash;
   let length = -1;
   if (slash >= 0) {
-    const lenText = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(lenText)) return null;
-    length = Number(lenText);
+    const digits = text.length - slash - 1;
+    if (digits < 1 || digits > 3) return null;
+    length = 0;
+    for (let i = slash + 1; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return null;
+      length = length * 10 + (c - 48);
+    }
   }
   const v4 = parseIPv4(text, 0, addrEnd);
   if (v4 >= 0) {

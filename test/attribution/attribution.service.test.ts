@@ -209,7 +209,8 @@ describe.each(testEngines())('attribution on %s', (engine: Engine) => {
   });
 
   it('a fresh instance loads current assignments and history at start', async () => {
-    const fresh = new AttributionService(dataSource, { syncIntervalMs: 60_000, historyDays: 90 });
+    // Pages of 3 rows: the paged loading path is exercised too.
+    const fresh = new AttributionService(dataSource, { syncIntervalMs: 60_000, historyDays: 90, loadPageSize: 3 });
     await fresh.start();
     try {
       const now = Date.now() + 1000;
@@ -220,6 +221,10 @@ describe.each(testEngines())('attribution on %s', (engine: Engine) => {
       expect(fresh.accountForIp('203.0.113.9', ten - 1)).toBe(accountA);
       expect(fresh.accountForIp('203.0.113.9', ten)).toBe(accountB);
       expect(fresh.stats().currentPrefixes).toBe(service.stats().currentPrefixes);
+      expect(fresh.stats().historyIntervals).toBe(service.stats().historyIntervals);
+      expect(fresh.accountForUsername('robert', now)).toBe(accountB);
+      expect(fresh.accountForUsername('bob', now)).toBeNull();
+      expect(fresh.accountForUsername('carol', now)).toBe(accountC);
     } finally {
       await fresh.stop();
     }

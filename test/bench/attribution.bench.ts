@@ -8,10 +8,11 @@
  *    database (PGlite in memory, or PostgreSQL when BENCH_DATABASE_URL / TEST_DATABASE_URL is set),
  *    then AttributionService.start() timed, and lookups through the service (current and past).
  *
- * Options: BENCH_PREFIXES (100000), BENCH_LOOKUPS (5000000), BENCH_SKIP_DB=1.
+ * Options: BENCH_PREFIXES (100000), BENCH_LOOKUPS (5000000), BENCH_SKIP_DB=1 (index only),
+ * BENCH_DATABASE_URL (a PostgreSQL server to create a scratch database on; default: PGlite).
  */
 import 'reflect-metadata';
-import { parseCidr, Prefix } from '../../src/attribution/ip-address';
+import { Prefix } from '../../src/attribution/ip-address';
 import { PrefixIndex } from '../../src/attribution/prefix-index';
 
 const PREFIXES = Number(process.env.BENCH_PREFIXES ?? 100_000);
@@ -45,7 +46,7 @@ function pick(table: [number, number][]): number {
 const mask = (bits: number) => (bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0);
 
 /** 60 % IPv4 (inside 100.64.0.0/10 and 10.0.0.0/8, as an ISP's pools), 40 % IPv6 (inside 2001:db8::/32). */
-export function makePrefixes(n: number): Prefix[] {
+function makePrefixes(n: number): Prefix[] {
   const out: Prefix[] = [];
   for (let i = 0; i < n; i++) {
     if (random() < 0.6) {
@@ -70,7 +71,7 @@ export function makePrefixes(n: number): Prefix[] {
 }
 
 /** Lookup addresses: half inside a random stored prefix (hits), half random within the pools (mostly misses). */
-export function makeAddresses(prefixes: Prefix[], count: number) {
+function makeAddresses(prefixes: Prefix[], count: number) {
   const v4 = prefixes.filter((p) => !p.v6);
   const v6 = prefixes.filter((p) => p.v6);
   const v4Addresses = new Uint32Array(count);
@@ -94,7 +95,7 @@ export function makeAddresses(prefixes: Prefix[], count: number) {
       view.setUint32(o + 12, (p.w3 | (u32() & ~mask(p.length - 96))) >>> 0);
     } else {
       view.setUint32(o, 0x20010db8);
-      view.setUint32(o + 4, u32() & 0x0000ffff);
+      view.setUint32(o + 4, u32());
       view.setUint32(o + 8, u32());
       view.setUint32(o + 12, u32());
     }
@@ -104,7 +105,7 @@ export function makeAddresses(prefixes: Prefix[], count: number) {
   return { v4Addresses, v6Addresses };
 }
 
-export function timeLookups(label: string, total: number, run: (n: number) => number): number {
+function timeLookups(label: string, total: number, run: (n: number) => number): number {
   run(Math.min(total, 200_000)); // warm up (JIT)
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
@@ -120,7 +121,7 @@ export function timeLookups(label: string, total: number, run: (n: number) => nu
   return rate;
 }
 
-export const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`);
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function gc(): void {
@@ -157,20 +158,125 @@ async function benchIndex(): Promise<void> {
   console.log(`target 2 M lookups/s: IPv4 ${(v4 / 2e6).toFixed(1)}x, IPv6 ${(v6 / 2e6).toFixed(1)}x`);
 }
 
-async function main(): Promise<void> {
-  await benchIndex();
-  if (process.env.BENCH_SKIP_DB !== '1') {
-    const { benchService } = await import('./attribution-service.bench-part');
-    await benchService(PREFIXES, LOOKUPS);
+function prefixText(p: Prefix): string {
+  if (!p.v6) return `${p.w0 >>> 24}.${(p.w0 >>> 16) & 255}.${(p.w0 >>> 8) & 255}.${p.w0 & 255}/${p.length}`;
+  const groups = [p.w0, p.w1, p.w2, p.w3].flatMap((w) => [(w >>> 16).toString(16), (w & 0xffff).toString(16)]);
+  return `${groups.join(':')}/${p.length}`;
+}
+
+/** The service end to end: 100 000 assignments through the real triggers, start() timed, lookups through the service. */
+async function benchService(): Promise<void> {
+  const { createTestDatabase } = await import('../support/database');
+  const { createDataSource } = await import('../../src/db/data-source');
+  const { AttributionService } = await import('../../src/attribution/attribution.service');
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (url) process.env.TEST_DATABASE_URL = url;
+  const db = await createTestDatabase(url ? 'postgres' : 'pglite');
+  const dataSource = createDataSource(db.settings);
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+    console.log(`\n== AttributionService on ${db.engine}: ${PREFIXES} assignments through the triggers`);
+    const seedStart = Date.now();
+    const ACCOUNTS = 20_000;
+    await dataSource.query(`INSERT INTO account_statuses (name) VALUES ('Active')`);
+    await dataSource.query(`INSERT INTO account_types (name) VALUES ('Residential')`);
+    await dataSource.query(`INSERT INTO accounts (name, account_status_id, account_type_id) SELECT 'a' || g, 1, 1 FROM generate_series(1, ${ACCOUNTS}) g`);
+    await dataSource.query(`INSERT INTO inventory_items (name, inventoryitemable_id) SELECT 'cpe' || g, 1 + g % ${ACCOUNTS} FROM generate_series(1, 10000) g`);
+    await dataSource.query(`INSERT INTO radius_accounts (username, account_id) SELECT 'user' || g, 1 + (g * 7) % ${ACCOUNTS} FROM generate_series(1, 10000) g`);
+    const unique = new Map<string, Prefix>();
+    for (const p of makePrefixes(PREFIXES * 2)) {
+      if (unique.size >= PREFIXES) break;
+      unique.set(prefixText(p), p);
+    }
+    const texts = [...unique.keys()];
+    const prefixes = [...unique.values()];
+    const owner = (i: number): [string, number] =>
+      i % 4 === 0 ? ['InventoryItem', 1 + (i % 10000)] : i % 4 === 1 ? ['RadiusAccount', 1 + (i % 10000)] : ['Account', 1 + (i % ACCOUNTS)];
+    for (let start = 0; start < texts.length; start += 10_000) {
+      const batch = texts.slice(start, start + 10_000);
+      const owners = batch.map((_, k) => owner(start + k));
+      await dataSource.query(
+        `INSERT INTO ip_assignments (subnet, ipassignmentable_type, ipassignmentable_id)
+         SELECT * FROM unnest($1::cidr[], $2::text[], $3::bigint[])`,
+        [batch, owners.map((o) => o[0]), owners.map((o) => o[1])],
+      );
+    }
+    // Some churn, so history holds closed intervals too: 10 % of the addresses changed hands.
+    await dataSource.query(`UPDATE ip_assignments SET ipassignmentable_id = 1 + (ipassignmentable_id * 13) % ${ACCOUNTS} WHERE ipassignmentable_type = 'Account' AND id % 10 = 0`);
+    console.log(`seed: ${((Date.now() - seedStart) / 1000).toFixed(1)} s (not part of the service)`);
+
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const { createLogger } = await import('../../src/logger');
+    const service = new AttributionService(dataSource, { syncIntervalMs: 60_000, historyDays: 90 }, createLogger(process.env.LOG_LEVEL ?? 'info'));
+    const loadStart = process.hrtime.bigint();
+    await service.start();
+    const loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
+    gc();
+    const heapAfter = process.memoryUsage().heapUsed;
+    const stats = service.stats();
+    console.log(
+      `start(): ${loadMs.toFixed(0)} ms to load ${stats.currentPrefixes} current prefixes and ${stats.historyIntervals} history intervals ` +
+        `(${stats.historySubnets} subnets), ${stats.currentUsernames} usernames; heap +${mb(heapAfter - heapBefore)}`,
+    );
+    const refreshStart = process.hrtime.bigint();
+    await service.refresh();
+    console.log(`refresh() with nothing new: ${(Number(process.hrtime.bigint() - refreshStart) / 1e6).toFixed(1)} ms`);
+
+    const ADDRESSES = 1 << 20;
+    const { v4Addresses, v6Addresses } = makeAddresses(prefixes, ADDRESSES);
+    const m = ADDRESSES - 1;
+    const now = Date.now() + 1000;
+    const past = Date.now() - 60_000; // before every change: answered from history intervals
+    timeLookups('service.accountForIPv4 (now)', LOOKUPS, (n) => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (service.accountForIPv4(v4Addresses[i & m], now) !== null) hits++;
+      return hits;
+    });
+    timeLookups('service.accountForIPv6 (now)', LOOKUPS, (n) => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (service.accountForIPv6(v6Addresses[i & m], now) !== null) hits++;
+      return hits;
+    });
+    const afterChurn = Date.now() - 1; // after the seed: history path, intervals present
+    timeLookups('service.accountForIPv4 (past, history)', LOOKUPS, (n) => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (service.accountForIPv4(v4Addresses[i & m], afterChurn) !== null) hits++;
+      return hits;
+    });
+    timeLookups('service.accountForIPv6 (past, history)', LOOKUPS, (n) => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (service.accountForIPv6(v6Addresses[i & m], afterChurn) !== null) hits++;
+      return hits;
+    });
+    timeLookups('service.accountForIPv4 (before any)', LOOKUPS, (n) => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (service.accountForIPv4(v4Addresses[i & m], past) !== null) hits++;
+      return hits;
+    });
+    const texts4 = Array.from({ length: 1 << 16 }, (_, i) => {
+      const a = v4Addresses[i];
+      return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    });
+    timeLookups('service.accountForIp (IPv4 text, now)', Math.min(LOOKUPS, 2_000_000), (n) => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (service.accountForIp(texts4[i & 0xffff], now) !== null) hits++;
+      return hits;
+    });
+    await service.stop();
+  } finally {
+    await dataSource.destroy();
+    await db.drop();
   }
 }
 
-// Only when run as a script (the service part imports the helpers above).
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+async function main(): Promise<void> {
+  await benchIndex();
+  if (process.env.BENCH_SKIP_DB !== '1') await benchService();
 }
 
-export { parseCidr };
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
