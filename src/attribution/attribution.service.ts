@@ -388,14 +388,14 @@ export class AttributionService implements Attribution {
       this.historyHandles.set(row.key, handle);
       this.history.set(prefix, handle);
     }
-    this.subnetHistories[handle].intervals.upsert(id, fromMs, toMs, accountId);
+    const interval = this.subnetHistories[handle].intervals.upsert(id, fromMs, toMs, accountId);
 
     // `current` follows the newest open row of the subnet; a closed row only removes the subnet
     // if it is the one `current` follows (an older row closed late must not undo a newer one).
     const open = this.openBySubnet.get(row.key);
     if (toMs === Infinity) {
       if (!open || open.id <= id) {
-        this.openBySubnet.set(row.key, { id, fromMs, toMs, accountId });
+        this.openBySubnet.set(row.key, interval);
         this.current.set(prefix, this.encode(accountId));
       }
     } else if (open && open.id === id) {
@@ -416,10 +416,10 @@ export class AttributionService implements Attribution {
       list = new IntervalList();
       this.userHistory.set(row.key, list);
     }
-    list.upsert(id, fromMs, toMs, accountId);
+    const interval = list.upsert(id, fromMs, toMs, accountId);
     const open = this.currentUsers.get(row.key);
     if (toMs === Infinity) {
-      if (!open || open.id <= id) this.currentUsers.set(row.key, { id, fromMs, toMs, accountId });
+      if (!open || open.id <= id) this.currentUsers.set(row.key, interval);
     } else if (open && open.id === id) {
       this.currentUsers.delete(row.key);
     }

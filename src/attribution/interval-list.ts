@@ -20,7 +20,7 @@ export class IntervalList {
   readonly items: Interval[] = [];
 
   /** Insert or update (by id) one interval: a history row seen for the first time, or closed since. */
-  upsert(id: number, fromMs: number, toMs: number, accountId: number): void {
+  upsert(id: number, fromMs: number, toMs: number, accountId: number): Interval {
     const items = this.items;
     // Updates concern recent rows, which sit at the end.
     for (let i = items.length - 1; i >= 0; i--) {
@@ -30,18 +30,21 @@ export class IntervalList {
       item.accountId = accountId;
       if (item.fromMs !== fromMs) {
         items.splice(i, 1);
-        this.insert({ id, fromMs, toMs, accountId });
+        item.fromMs = fromMs;
+        this.insert(item);
       }
-      return;
+      return item;
     }
-    this.insert({ id, fromMs, toMs, accountId });
+    return this.insert({ id, fromMs, toMs, accountId });
   }
 
-  private insert(interval: Interval): void {
+  private insert(interval: Interval): Interval {
     const items = this.items;
     let i = items.length;
     while (i > 0 && compare(items[i - 1], interval) > 0) i--;
-    items.splice(i, 0, interval);
+    if (i === items.length) items.push(interval);
+    else items.splice(i, 0, interval);
+    return interval;
   }
 
   /** The account holding the key at `atMs`, or null. */
