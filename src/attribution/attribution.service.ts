@@ -88,6 +88,8 @@ export class AttributionService implements Attribution {
   private openBySubnet = new Map<string, Interval>();
   private history = new PrefixIndex();
   private subnetHistories: SubnetHistory[] = [];
+  /** Earliest interval start per history handle: a walk skips subnets not yet held at t without pointer chasing. */
+  private handleEarliest: number[] = [];
   private historyHandles = new Map<string, number>();
   private freeHandles: number[] = [];
   /** Latest change time applied: lookups at or after it can use `current`. */
@@ -277,8 +279,10 @@ export class AttributionService implements Attribution {
     while (maxLength >= 0) {
       const handle = this.history.lookupV4(address, maxLength);
       if (handle === null) return null;
-      const account = this.subnetHistories[handle].intervals.accountAt(atMs);
-      if (account !== null) return account;
+      if (atMs >= this.handleEarliest[handle]) {
+        const account = this.subnetHistories[handle].intervals.accountAt(atMs);
+        if (account !== null) return account;
+      }
       maxLength = this.history.matchedLength - 1;
     }
     return null;
@@ -290,8 +294,10 @@ export class AttributionService implements Attribution {
     while (maxLength >= 0) {
       const handle = this.history.lookupV6Words(a, b, c, d, maxLength);
       if (handle === null) return null;
-      const account = this.subnetHistories[handle].intervals.accountAt(atMs);
-      if (account !== null) return account;
+      if (atMs >= this.handleEarliest[handle]) {
+        const account = this.subnetHistories[handle].intervals.accountAt(atMs);
+        if (account !== null) return account;
+      }
       maxLength = this.history.matchedLength - 1;
     }
     return null;
@@ -362,6 +368,7 @@ export class AttributionService implements Attribution {
       const h = this.subnetHistories[handle];
       if (!h) continue;
       h.intervals.pruneEndedBefore(cutoff);
+      if (h.intervals.length > 0) this.handleEarliest[handle] = h.intervals.items[0].fromMs;
       if (h.intervals.length === 0) {
         this.history.delete(h.prefix);
         this.historyHandles.delete(h.subnet);
@@ -396,7 +403,9 @@ export class AttributionService implements Attribution {
       this.historyHandles.set(row.key, handle);
       this.history.set(prefix, handle);
     }
-    const interval = this.subnetHistories[handle].intervals.upsert(id, fromMs, toMs, accountId);
+    const intervals = this.subnetHistories[handle].intervals;
+    const interval = intervals.upsert(id, fromMs, toMs, accountId);
+    this.handleEarliest[handle] = intervals.items[0].fromMs;
 
     // `current` follows the newest open row of the subnet; a closed row only removes the subnet
     // if it is the one `current` follows (an older row closed late must not undo a newer one).
@@ -439,6 +448,7 @@ export class AttributionService implements Attribution {
     this.openBySubnet.clear();
     this.history = new PrefixIndex();
     this.subnetHistories = [];
+    this.handleEarliest = [];
     this.historyHandles.clear();
     this.freeHandles = [];
     this.ipWatermarkMs = -Infinity;

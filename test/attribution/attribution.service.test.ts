@@ -269,4 +269,14 @@ describe.each(testEngines())('attribution on %s', (engine: Engine) => {
       expect(service.accountForIp('192.0.2.200', Date.now() + 1000)).toBe(accountA);
     });
   }
+
+  // Last: it empties the table.
+  it('TRUNCATE closes every open history row', async () => {
+    await dataSource.query(`TRUNCATE ip_assignments`);
+    const open = await one<{ n: string }>(`SELECT count(*)::text AS n FROM ip_assignment_histories WHERE removed_datetime IS NULL`);
+    expect(open.n).toBe('0');
+    await service.refresh();
+    expect(service.stats().currentPrefixes).toBe(0);
+    expect(service.accountForIp('10.9.9.9', Date.now() + 1000)).toBeNull();
+  });
 });

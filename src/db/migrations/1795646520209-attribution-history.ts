@@ -12,7 +12,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - ip_assignments INSERT: open a history row (account resolved through the owner chain:
  *   Account -> itself, InventoryItem -> inventoryitemable_id, RadiusAccount -> account_id;
  *   unique_identifier = the RADIUS username for RadiusAccount owners).
- * - ip_assignments DELETE: close it (removed_datetime = now()). UPDATE of subnet or owner: close + open.
+ * - ip_assignments DELETE (or TRUNCATE): close it (removed_datetime = now()). UPDATE of subnet or
+ *   owner: close + open.
  * - inventory_items account change, radius_accounts account/username change: close + open the
  *   histories of their assignments. Deleting the owner closes them (nobody to credit any more).
  * - radius_accounts INSERT/UPDATE/DELETE: the same for the username -> account history.
@@ -131,6 +132,27 @@ export class AttributionHistory1795646520209 implements MigrationInterface {
       FOR EACH ROW EXECUTE FUNCTION attribution_ip_assignments_changed()
     `);
 
+    // TRUNCATE fires no row triggers: close every open row in one statement instead.
+    await queryRunner.query(`
+      CREATE FUNCTION attribution_ip_assignments_truncated() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        WITH closed AS (
+          UPDATE ip_assignment_histories
+             SET removed_datetime = now(), updated_at = now(), version = version + 1
+           WHERE removed_datetime IS NULL
+          RETURNING id
+        )
+        INSERT INTO attribution_changes (kind, history_id) SELECT 'ip', id FROM closed;
+        RETURN NULL;
+      END $$
+    `);
+    await queryRunner.query(`
+      CREATE TRIGGER attribution_ip_assignments_truncate
+      AFTER TRUNCATE ON ip_assignments
+      FOR EACH STATEMENT EXECUTE FUNCTION attribution_ip_assignments_truncated()
+    `);
+
     await queryRunner.query(`
       CREATE FUNCTION attribution_inventory_items_changed() RETURNS trigger
       LANGUAGE plpgsql AS $$
@@ -223,7 +245,9 @@ export class AttributionHistory1795646520209 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER IF EXISTS attribution_radius_accounts ON radius_accounts`);
     await queryRunner.query(`DROP TRIGGER IF EXISTS attribution_inventory_items ON inventory_items`);
+    await queryRunner.query(`DROP TRIGGER IF EXISTS attribution_ip_assignments_truncate ON ip_assignments`);
     await queryRunner.query(`DROP TRIGGER IF EXISTS attribution_ip_assignments ON ip_assignments`);
+    await queryRunner.query(`DROP FUNCTION IF EXISTS attribution_ip_assignments_truncated()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS attribution_radius_accounts_changed()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS attribution_close_username(bigint)`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS attribution_open_username(bigint, text, bigint)`);
