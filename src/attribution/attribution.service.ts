@@ -106,6 +106,7 @@ export class AttributionService implements Attribution {
   private bigAccountHandles = new Map<number, number>();
 
   private xmin: string | null = null;
+  private reloadRequested = false;
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -126,6 +127,12 @@ export class AttributionService implements Attribution {
     this.stopped = false;
     await this.reload();
     this.schedule();
+  }
+
+  /** Rebuilds everything from the database (start() does this), serialized with refreshes. */
+  reload(): Promise<void> {
+    this.reloadRequested = true;
+    return this.refresh();
   }
 
   async stop(): Promise<void> {
@@ -150,8 +157,7 @@ export class AttributionService implements Attribution {
     return this.queued;
   }
 
-  /** Rebuilds everything from the database (start() does this; also usable after a restore). */
-  async reload(): Promise<void> {
+  private async load(): Promise<void> {
     const started = Date.now();
     const xmin = await this.readXmin();
     const windowStart = `now() - make_interval(secs => ${Number(this.settings.historyDays) * 86400})`;
@@ -314,7 +320,10 @@ export class AttributionService implements Attribution {
   }
 
   private async sync(): Promise<void> {
-    if (this.xmin === null) return this.reload();
+    if (this.xmin === null || this.reloadRequested) {
+      this.reloadRequested = false;
+      return this.load();
+    }
     const xmin = await this.readXmin();
     const rows: (HistoryRow & { kind: 'ip' | 'username' })[] = await this.dataSource.query(
       `
