@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { Attribution } from './attribution';
 import { Interval, IntervalList } from './interval-list';
-import { isV4Mapped, parseCidr, parseIPv4, parseIPv6, Prefix, wordOf } from './ip-address';
+import { parseCidr, parseIPv4, parseIPv6, Prefix, wordOf } from './ip-address';
 import { PrefixIndex } from './prefix-index';
 
 export interface AttributionSettings {
@@ -242,11 +242,11 @@ export class AttributionService implements Attribution {
 
   accountForIPv6(address: Uint8Array, atMs: number): number | null {
     if (address.length !== 16) return null;
-    if (isV4Mapped(address)) return this.accountForIPv4(wordOf(address, 3), atMs);
     const a = wordOf(address, 0);
     const b = wordOf(address, 1);
     const c = wordOf(address, 2);
     const d = wordOf(address, 3);
+    if (a === 0 && b === 0 && c === 0xffff) return this.accountForIPv4(d, atMs); // ::ffff:a.b.c.d is IPv4
     if (atMs >= this.ipWatermarkMs) {
       const value = this.current.lookupV6Words(a, b, c, d);
       return value === null ? null : this.decode(value);

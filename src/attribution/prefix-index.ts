@@ -1,4 +1,4 @@
-import { isV4Mapped, maskV4, Prefix, wordOf } from './ip-address';
+import { maskV4, Prefix, wordOf } from './ip-address';
 
 /**
  * Longest-prefix match over IPv4 and IPv6, in memory, with int32 values (callers store ids or
@@ -35,7 +35,8 @@ export class PrefixIndex {
     const tables = prefix.v6 ? this.v6Tables : this.v4Tables;
     let table = tables[prefix.length];
     if (!table) {
-      table = new Table(prefix.v6 ? 4 : 1);
+      // IPv6 prefixes up to /64 have zero low words: store two key words, not four.
+      table = new Table(prefix.v6 ? (prefix.length <= 64 ? 2 : 4) : 1);
       tables[prefix.length] = table;
       this.updateLengths(prefix.v6);
     }
@@ -104,8 +105,12 @@ export class PrefixIndex {
 
   /** Longest match for 16 network-order bytes; IPv4-mapped addresses are looked up as IPv4. */
   lookupV6(address: Uint8Array): number | null {
-    if (isV4Mapped(address)) return this.lookupV4(wordOf(address, 3));
-    return this.lookupV6Words(wordOf(address, 0), wordOf(address, 1), wordOf(address, 2), wordOf(address, 3), 128);
+    const a = wordOf(address, 0);
+    const b = wordOf(address, 1);
+    const c = wordOf(address, 2);
+    const d = wordOf(address, 3);
+    if (a === 0 && b === 0 && c === 0xffff) return this.lookupV4(d);
+    return this.lookupV6Words(a, b, c, d, 128);
   }
 
   /** Longest IPv6 match of length <= maxLength for an address given as four 32-bit words. */
@@ -127,15 +132,28 @@ export class PrefixIndex {
       const f = h >>> table.filterShift;
       if (((table.filter[f >>> 5] >>> (f & 31)) & 1) === 0) continue;
       let slot = h >>> table.shift;
-      for (;;) {
-        const o = slot * 5;
-        const value = slots[o + 4];
-        if (value === EMPTY) break;
-        if (slots[o] === k0 && slots[o + 1] === k1 && slots[o + 2] === k2 && slots[o + 3] === k3) {
-          this.matchedLength = length;
-          return value;
+      if (table.width === 2) {
+        for (;;) {
+          const o = slot * 3;
+          const value = slots[o + 2];
+          if (value === EMPTY) break;
+          if (slots[o] === k0 && slots[o + 1] === k1) {
+            this.matchedLength = length;
+            return value;
+          }
+          slot = (slot + 1) & mask;
         }
-        slot = (slot + 1) & mask;
+      } else {
+        for (;;) {
+          const o = slot * 5;
+          const value = slots[o + 4];
+          if (value === EMPTY) break;
+          if (slots[o] === k0 && slots[o + 1] === k1 && slots[o + 2] === k2 && slots[o + 3] === k3) {
+            this.matchedLength = length;
+            return value;
+          }
+          slot = (slot + 1) & mask;
+        }
       }
     }
     return null;
@@ -160,8 +178,8 @@ export class PrefixIndex {
 
 const HASH_A = 0x9e3779b1 | 0;
 const EMPTY = -2147483648;
-/** log2 of the filter bits per slot: 4 bits per slot, at most 1/2 full, so about 1 in 8 misses probes the slots. */
-const FILTER_BITS = 2;
+/** log2 of the filter bits per slot: 8 bits per slot, at most 3/4 full, so about 1 in 10 misses probes the slots. */
+const FILTER_BITS = 3;
 
 /** Mixes four words; callers take the high bits (Fibonacci hashing), so the last step multiplies. */
 function hash6(a: number, b: number, c: number, d: number): number {
@@ -179,7 +197,7 @@ for (let length = 0; length <= 128; length++) {
 }
 
 /**
- * Open addressing, linear probing, power-of-two capacity, load factor <= 1/2. Keys and value are
+ * Open addressing, linear probing, power-of-two capacity, load factor <= 3/4. Keys and value are
  * interleaved in one Int32Array (`stride` = key words + 1), so a probe touches one cache line:
  * with 100 000 prefixes the tables do not fit in L1/L2 and cache misses are the whole cost.
  * An empty slot holds EMPTY as its value.
@@ -199,7 +217,7 @@ class Table {
   private staleBits = 0;
   readonly stride: number;
 
-  constructor(private readonly width: 1 | 4, capacityBits = 4) {
+  constructor(readonly width: 1 | 2 | 4, capacityBits = 4) {
     this.stride = width + 1;
     const capacity = 1 << capacityBits;
     this.slots = new Int32Array(capacity * this.stride).fill(EMPTY);
@@ -221,6 +239,14 @@ class Table {
     return this.width === 1 ? Math.imul(a, HASH_A) : hash6(a, b, c, d);
   }
 
+  /** Hash of the key stored at slot offset `o` (width-2 keys are IPv6 keys with zero low words). */
+  private hashAt(o: number): number {
+    const k = this.slots;
+    if (this.width === 1) return Math.imul(k[o], HASH_A);
+    if (this.width === 2) return hash6(k[o], k[o + 1], 0, 0);
+    return hash6(k[o], k[o + 1], k[o + 2], k[o + 3]);
+  }
+
   private markFilter(h: number): void {
     const f = h >>> this.filterShift;
     this.filter[f >>> 5] |= 1 << (f & 31);
@@ -232,7 +258,7 @@ class Table {
     const k = this.slots;
     for (let o = 0; o < k.length; o += this.stride) {
       if (k[o + this.width] === EMPTY) continue;
-      this.markFilter(this.width === 1 ? Math.imul(k[o], HASH_A) : hash6(k[o], k[o + 1], k[o + 2], k[o + 3]));
+      this.markFilter(this.hashAt(o));
     }
   }
 
@@ -246,9 +272,7 @@ class Table {
 
   private homeOfSlot(slot: number): number {
     const k = this.slots;
-    const o = slot * this.stride;
-    if (this.width === 1) return Math.imul(k[o], HASH_A) >>> this.shift;
-    return hash6(k[o], k[o + 1], k[o + 2], k[o + 3]) >>> this.shift;
+    return this.hashAt(slot * this.stride) >>> this.shift;
   }
 
   private isUsed(slot: number): boolean {
@@ -259,6 +283,7 @@ class Table {
     const k = this.slots;
     const o = slot * this.stride;
     if (this.width === 1) return k[o] === a;
+    if (this.width === 2) return k[o] === a && k[o + 1] === b;
     return k[o] === a && k[o + 1] === b && k[o + 2] === c && k[o + 3] === d;
   }
 
@@ -278,7 +303,7 @@ class Table {
       this.slots[existing * this.stride + this.width] = value;
       return false;
     }
-    if ((this.count + 1) * 2 > this.capacity) this.grow();
+    if ((this.count + 1) * 4 > this.capacity * 3) this.grow();
     this.insertNew(a, b, c, d, value);
     this.count++;
     return true;
@@ -312,6 +337,7 @@ class Table {
     const o = slot * this.stride;
     const k = this.slots;
     k[o] = a;
+    if (this.width >= 2) k[o + 1] = b;
     if (this.width === 4) {
       k[o + 1] = b;
       k[o + 2] = c;
@@ -336,6 +362,7 @@ class Table {
       const value = old[o + width];
       if (value === EMPTY) continue;
       if (width === 1) this.insertNew(old[o], 0, 0, 0, value);
+      else if (width === 2) this.insertNew(old[o], old[o + 1], 0, 0, value);
       else this.insertNew(old[o], old[o + 1], old[o + 2], old[o + 3], value);
     }
   }
