@@ -1,3 +1,4 @@
+import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { Attribution } from './attribution';
@@ -264,6 +265,27 @@ export class AttributionService implements Attribution {
   accountForUsername(username: string, atMs: number): number | null {
     if (atMs >= this.userWatermarkMs) return this.currentUsers.get(username)?.accountId ?? null;
     return this.userHistory.get(username)?.accountAt(atMs) ?? null;
+  }
+
+  /** Gauges read at scrape time (nothing on the lookup path). */
+  registerMetrics(registry: Registry): void {
+    const service = this;
+    const gauge = (name: string, help: string, read: (stats: AttributionStats) => number) =>
+      new Gauge({
+        name: `usage_meter_attribution_${name}`,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read(service.stats()));
+        },
+      });
+    gauge('prefixes', 'Subnets currently assigned (in the in-memory index)', (s) => s.currentPrefixes);
+    gauge('history_intervals', 'Assignment intervals held in memory for late usage', (s) => s.historyIntervals);
+    gauge('usernames', 'RADIUS usernames currently mapped to an account', (s) => s.currentUsernames);
+    gauge('sync_errors', 'Failed polls of the attribution change log since start', (s) => s.syncErrors);
+    gauge('sync_age_seconds', 'Seconds since the last successful sync with the database', (s) =>
+      s.lastSyncAt ? (Date.now() - s.lastSyncAt.getTime()) / 1000 : -1,
+    );
   }
 
   stats(): AttributionStats {
