@@ -230,6 +230,36 @@ describe.each(testEngines())('attribution on %s', (engine: Engine) => {
     }
   });
 
+  it('keeps only ATTRIBUTION_HISTORY_DAYS of closed intervals in memory', async () => {
+    const ten = tenTwoDaysAgo();
+    const oneDay = new AttributionService(dataSource, { syncIntervalMs: 60_000, historyDays: 1 });
+    await oneDay.start();
+    try {
+      // The explicit rows (09:00 to 11:00 two days ago) ended outside a one-day window.
+      expect(oneDay.accountForIp('203.0.113.9', ten - 60_000)).toBeNull();
+      expect(oneDay.accountForIp('10.1.2.3', Date.now() + 1000)).toBe(service.accountForIp('10.1.2.3', Date.now() + 1000));
+    } finally {
+      await oneDay.stop();
+    }
+    const none = new AttributionService(dataSource, { syncIntervalMs: 60_000, historyDays: 0 });
+    await none.start();
+    try {
+      await assign('192.0.2.128/25', 'Account', accountC);
+      await dataSource.query(`DELETE FROM ip_assignments WHERE subnet = '192.0.2.128/25'`);
+      const [row] = await openHistory('192.0.2.128/25');
+      // The first refresh also does housekeeping: with a zero-day window the closed interval is dropped at once.
+      await none.refresh();
+      expect(none.accountForIp('192.0.2.130', ms(row.assigned_datetime))).toBeNull();
+      expect(service.accountForIp('192.0.2.130', ms(row.assigned_datetime))).toBeNull(); // not refreshed yet
+      await service.refresh();
+      // (Assigned and released within one millisecond would be an empty interval.)
+      const held = ms(row.removed_datetime) > ms(row.assigned_datetime);
+      expect(service.accountForIp('192.0.2.130', ms(row.assigned_datetime))).toBe(held ? accountC : null);
+    } finally {
+      await none.stop();
+    }
+  });
+
   it('a second instance (another process) sees changes within its poll interval', async () => {
     // On PostgreSQL the second instance has its own connection pool, as another process would.
     const otherSource = engine === 'postgres' ? createDataSource(settings) : dataSource;
