@@ -78,7 +78,8 @@ interface SubnetHistory {
  * by row id, because a transaction that took a lower id may commit after a higher one was read.
  * Each sync first reads xmin of the current snapshot (every transaction below it has ended), then
  * everything logged by transactions >= the previous xmin. Rows seen twice are applied twice,
- * which is harmless: applying a history row is idempotent.
+ * which is harmless: applying a history row is idempotent. (A session left idle in a transaction
+ * holds xmin back, so polls re-read more rows until it ends: correct, only slower.)
  *
  * Do not call refresh() inside an open transaction: on PGlite the one connection is busy.
  */
