@@ -51,6 +51,7 @@ interface HistoryRow {
 }
 
 interface SubnetHistory {
+  /** The prefix as a map key (family, words, length). */
   subnet: string;
   prefix: Prefix;
   intervals: IntervalList;
@@ -427,12 +428,17 @@ export class AttributionService implements Attribution {
     const accountId = Number(row.account_id);
     const fromMs = Number(row.from_ms);
     const toMs = row.to_ms === null ? Infinity : Number(row.to_ms);
+    // Keyed by the parsed prefix, not the text: '::ffff:10.0.0.0/120' and '10.0.0.0/24' are two cidr
+    // values but one set of addresses (one index key), so they must share the bookkeeping.
+    const key = prefix.v6
+      ? `${prefix.w0}:${prefix.w1}:${prefix.w2}:${prefix.w3}/${prefix.length}`
+      : `${prefix.w0}/${prefix.length}`;
 
-    let handle = this.historyHandles.get(row.key);
+    let handle = this.historyHandles.get(key);
     if (handle === undefined) {
       handle = this.freeHandles.pop() ?? this.subnetHistories.length;
-      this.subnetHistories[handle] = { subnet: row.key, prefix, intervals: new IntervalList() };
-      this.historyHandles.set(row.key, handle);
+      this.subnetHistories[handle] = { subnet: key, prefix, intervals: new IntervalList() };
+      this.historyHandles.set(key, handle);
       this.history.set(prefix, handle);
     }
     const intervals = this.subnetHistories[handle].intervals;
@@ -441,14 +447,14 @@ export class AttributionService implements Attribution {
 
     // `current` follows the newest open row of the subnet; a closed row only removes the subnet
     // if it is the one `current` follows (an older row closed late must not undo a newer one).
-    const open = this.openBySubnet.get(row.key);
+    const open = this.openBySubnet.get(key);
     if (toMs === Infinity) {
       if (!open || open.id <= id) {
-        this.openBySubnet.set(row.key, interval);
+        this.openBySubnet.set(key, interval);
         this.current.set(prefix, this.encode(accountId));
       }
     } else if (open && open.id === id) {
-      this.openBySubnet.delete(row.key);
+      this.openBySubnet.delete(key);
       this.current.delete(prefix);
     }
     this.ipWatermarkMs = Math.max(this.ipWatermarkMs, fromMs, toMs === Infinity ? fromMs : toMs);

@@ -131,8 +131,13 @@ describe.each(testEngines())('attribution on %s', (engine: Engine) => {
     await assign('10.1.2.3/32', 'RadiusAccount', radius);
     await assign('2001:db8:200::/48', 'Account', accountA);
     await assign('2001:db8:200:1::/64', 'RadiusAccount', radius);
+    // An IPv4-mapped IPv6 subnet is the IPv4 subnet it maps, for both address forms.
+    await assign('::ffff:100.64.0.0/112', 'Account', accountA);
     await service.refresh();
     const now = Date.now() + 1000;
+    expect(service.accountForIp('100.64.1.1', now)).toBe(accountA);
+    expect(service.accountForIp('::ffff:100.64.1.1', now)).toBe(accountA);
+    expect(service.accountForIp('100.65.0.1', now)).toBeNull();
 
     expect(service.accountForIp('10.1.2.3', now)).toBe(accountB);
     expect(service.accountForIp('10.1.2.4', now)).toBe(accountA);
