@@ -1,6 +1,12 @@
 import { Foundation1795645753820 } from './1795645753820-foundation';
 import { InlineDevices1795645857031 } from './1795645857031-inline-devices';
+import { AttributionHistory1795646520209 } from './1795646520209-attribution-history';
 import { NetflowEndpoints1795646676075 } from './1795646676075-netflow-endpoints';
 
 /** Every migration, in order. TypeORM runs the ones not yet recorded in the `migrations` table. */
-export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031, NetflowEndpoints1795646676075];
+export const migrations: Function[] = [
+  Foundation1795645753820,
+  InlineDevices1795645857031,
+  AttributionHistory1795646520209,
+  NetflowEndpoints1795646676075,
+];
