@@ -2,23 +2,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NetflowCollector } from '../../../src/ingest/netflow/netflow.collector';
-import { NetflowSettings } from '../../../src/ingest/netflow/netflow.settings';
-import { parseSubnet, Subnet } from '../../../src/ingest/netflow/subnet';
-import { ListAttribution, SummingWriter } from './support/fakes';
+import { NetflowComponent } from '../../../src/ingest/netflow/netflow.component';
+import { startTestApp, TestApp } from '../../support/app';
+import { SummingWriter } from './support/fakes';
 
 /**
- * End to end with a real exporter: a scapy-written pcap of subscriber traffic with known byte
- * totals is replayed by softflowd (v9, IPFIX, sampled) into a running collector on an
- * ephemeral port, and the credited totals per account must equal the pcap's.
+ * End to end with a real exporter, in the running service: accounts, IP assignments and the
+ * NetFlow endpoint are created through GraphQL; attribution is the service's own; a scapy-written
+ * pcap of subscriber traffic with known byte totals is replayed by softflowd (v9, IPFIX, sampled)
+ * into the collector on an ephemeral port, and the credited totals per account must equal the
+ * pcap's. (The ledger writer is an in-test sum until the shared UsageWriter lands on main.)
  */
-const assignments = {
-  '100.64.0.10/32': 1,
-  '100.64.1.0/24': 2,
-  '2001:db8:1::/64': 3,
-  '2001:db8:2::7/128': 4,
-};
-
 interface Expected {
   totals: Record<string, { in: number; out: number }>;
   unattributed: number;
@@ -28,51 +22,93 @@ interface Expected {
 const hasTools = spawnSync('which', ['softflowd']).status === 0 && spawnSync('/usr/bin/python3', ['-c', 'import scapy']).status === 0;
 const maybe = hasTools ? describe : describe.skip;
 
-const subnets = (...c: string[]): Subnet[] => c.map((s) => parseSubnet(s)!);
-
-maybe('NetFlow collector fed by softflowd', () => {
+maybe('NetFlow collector fed by softflowd, in the running service', () => {
+  let t: TestApp;
   let dir: string;
   let pcap: string;
   let expected: Expected;
+  /** pcap subscriber number → account id in the database */
+  const accounts: Record<string, string> = {};
+  let endpointId: string;
 
-  beforeAll(() => {
+  const gql = async (query: string, variables?: Record<string, unknown>) => {
+    const r = await t.gql(query, variables);
+    expect(r.errors).toBeUndefined();
+    return r.data;
+  };
+
+  beforeAll(async () => {
+    // The pcap's traffic starts a minute from now, after the assignments below exist:
+    // attribution answers "who held this address at that time".
     dir = mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
     pcap = path.join(dir, 'traffic.pcap');
-    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'support/make-pcap.py'), pcap], { encoding: 'utf8' });
+    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'support/make-pcap.py'), pcap, String(Date.now() / 1000 + 60)], { encoding: 'utf8' });
     expected = JSON.parse(out.trim().split('\n').pop()!);
+    t = await startTestApp('pglite');
+    const status = (await gql(`mutation { createAccountStatus(input: {name: "Active"}) { id } }`)).createAccountStatus.id;
+    const type = (await gql(`mutation { createAccountType(input: {name: "Residential"}) { id } }`)).createAccountType.id;
+    const subnets: Record<string, string[]> = {
+      '1': ['100.64.0.10/32'],
+      '2': ['100.64.1.0/24'],
+      '3': ['2001:db8:1::/64'],
+      '4': ['2001:db8:2::7/128'],
+    };
+    for (const [n, list] of Object.entries(subnets)) {
+      const id = (await gql(`mutation($s: Int64Bit!, $t: Int64Bit!) { createAccount(input: {name: "sub${n}", account_status_id: $s, account_type_id: $t}) { id } }`, { s: status, t: type })).createAccount.id;
+      accounts[n] = id;
+      for (const subnet of list) {
+        await gql(`mutation($id: Int64Bit!, $subnet: SubnetScalar!) { createIpAssignment(input: {subnet: $subnet, ipassignmentable_type: Account, ipassignmentable_id: $id}) { id } }`, { id, subnet });
+      }
+    }
+    endpointId = (await gql(`mutation { createNetflowEndpoint(input: {name: "lab"}) { id } }`)).createNetflowEndpoint.id;
   }, 120_000);
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await t.stop();
+  });
 
-  async function replay(settings: NetflowSettings, args: string[]) {
+  /** Expected totals keyed by database account id. */
+  const want = () => Object.fromEntries(Object.entries(expected.totals).map(([n, v]) => [accounts[n], v]));
+
+  async function replay(args: string[]) {
     const writer = new SummingWriter();
-    const collector = new NetflowCollector(
-      { attribution: new ListAttribution(assignments), writer, settings: { load: async () => settings } },
-      { port: 0, host: '127.0.0.1' },
-    );
-    await collector.start();
+    const component = new NetflowComponent(t.app.services, { attribution: t.app.services.attribution, writer }, 0);
+    await component.start();
+    const collector = component.collector!;
     try {
       execFileSync('softflowd', ['-r', pcap, '-n', `127.0.0.1:${collector.port}`, '-d', '-m', '100000', ...args], { stdio: 'ignore', timeout: 30_000 });
       // softflowd has exited: everything is in the socket buffer or already queued.
       await new Promise((r) => setTimeout(r, 300));
       await collector.whenIdle();
     } finally {
-      await collector.stop();
+      await component.stop();
     }
     return { writer, collector };
   }
 
-  const local: NetflowSettings = {
-    endpoints: [{ id: 1, name: 'lab', whitelistMode: false, samplingRate: null, allowed: subnets('127.0.0.0/8'), whitelist: [] }],
-    packetLogic: [],
+  const allow = async (subnet: string) => {
+    const list = await gql(`query { netflow_allowed_subnets { entities { id } } }`);
+    for (const e of list.netflow_allowed_subnets.entities) await gql(`mutation($id: Int64Bit!) { deleteNetflowAllowedSubnet(id: $id) { success } }`, { id: e.id });
+    await gql(`mutation($id: Int64Bit!, $s: SubnetScalar!) { createNetflowAllowedSubnet(input: {netflow_endpoint_id: $id, subnet: $s}) { id } }`, { id: endpointId, s: subnet });
   };
+
+  it('an exporter not in any allowed subnet counts nothing, and is counted as dropped', async () => {
+    await allow('192.0.2.0/24');
+    const { writer, collector } = await replay(['-v', '9']);
+    expect(writer.accounts.size).toBe(0);
+    expect(writer.unattributed.size).toBe(0);
+    expect(collector.global.unknownExporter).toBeGreaterThan(0);
+    expect(collector.ingestStatus()[0].dropped.unknown_exporter).toBe(collector.global.unknownExporter);
+  }, 60_000);
 
   it.each([
     ['NetFlow v9', ['-v', '9']],
     ['IPFIX', ['-v', '10']],
-  ])('%s: per-account totals equal the pcap exactly', async (_name, args) => {
-    const { writer, collector } = await replay(local, args);
-    expect(writer.totals()).toEqual(expected.totals);
+  ])('%s: per-account totals equal the pcap exactly (IPv4 and IPv6, /32, /24, /64, /128)', async (_name, args) => {
+    await allow('127.0.0.0/8');
+    const { writer, collector } = await replay(args);
+    expect(writer.totals()).toEqual(want());
     expect(writer.sources).toEqual(new Set(['NetFlow|127.0.0.1']));
     // the unowned subscriber address is reported as unattributed, with exactly its bytes
     expect(Number(writer.unattributed.get('100.64.9.9')?.out)).toBe(expected.unattributed);
@@ -90,38 +126,28 @@ maybe('NetFlow collector fed by softflowd', () => {
     // override is needed. Bound: each account has ~600-1200 packets of 28..1450 bytes; sampling
     // 1 in 4 of a shuffled stream leaves a relative standard error near sqrt(3/n) ≈ 5-7 %; we
     // allow 25 % (> 3.5 sigma) per account and direction and 10 % on the grand total.
-    const { writer, collector } = await replay(local, args);
+    await allow('127.0.0.0/8');
+    const { writer, collector } = await replay(args);
     expect(collector.ingestStatus()[1].details?.flows_without_sampling_rate).toBe(0);
     const got = writer.totals();
     let sumGot = 0;
     let sumWant = 0;
-    for (const [account, want] of Object.entries(expected.totals)) {
-      for (const dir of ['in', 'out'] as const) {
-        const g = got[account]?.[dir] ?? 0;
+    for (const [account, w] of Object.entries(want())) {
+      for (const d of ['in', 'out'] as const) {
+        const g = got[account]?.[d] ?? 0;
         sumGot += g;
-        sumWant += want[dir];
-        expect(Math.abs(g - want[dir]) / want[dir]).toBeLessThan(0.25);
+        sumWant += w[d];
+        expect(Math.abs(g - w[d]) / w[d]).toBeLessThan(0.25);
       }
     }
     expect(Math.abs(sumGot - sumWant) / sumWant).toBeLessThan(0.1);
   }, 90_000);
 
-  it('an exporter not in any allowed subnet counts nothing, and is counted as dropped', async () => {
-    const { writer, collector } = await replay(
-      { endpoints: [{ ...local.endpoints[0], allowed: subnets('192.0.2.0/24') }], packetLogic: [] },
-      ['-v', '9'],
-    );
-    expect(writer.accounts.size).toBe(0);
-    expect(writer.unattributed.size).toBe(0);
-    expect(collector.global.unknownExporter).toBeGreaterThan(0);
-    expect(collector.unknownExporters().get('127.0.0.1')).toBe(collector.global.unknownExporter);
-  }, 60_000);
-
   it('whitelist mode: only flows to or from whitelisted subnets count', async () => {
-    const { writer } = await replay(
-      { endpoints: [{ ...local.endpoints[0], whitelistMode: true, whitelist: subnets('100.64.1.0/24') }], packetLogic: [] },
-      ['-v', '9'],
-    );
-    expect(writer.totals()).toEqual({ '2': expected.totals['2'] });
+    await allow('127.0.0.0/8');
+    await gql(`mutation($id: Int64Bit!) { updateNetflowEndpoint(id: $id, input: {whitelist_mode: true}) { id } }`, { id: endpointId });
+    await gql(`mutation($id: Int64Bit!) { createNetflowWhitelist(input: {netflow_endpoint_id: $id, subnet: "100.64.1.0/24"}) { id } }`, { id: endpointId });
+    const { writer } = await replay(['-v', '9']);
+    expect(writer.totals()).toEqual({ [accounts['2']]: expected.totals['2'] });
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes a pcap of subscriber traffic with known byte totals (IP lengths) and prints them as JSON.
 
-usage: make-pcap.py OUT.pcap
+usage: make-pcap.py OUT.pcap [START_UNIX_TIME]  (packet times start there; default now)
 """
 import json, random, sys
 from scapy.all import Ether, IP, IPv6, TCP, UDP, Raw, wrpcap
@@ -51,7 +51,9 @@ for n in range(40):
 # Interleave directions and subscribers at random: softflowd's 1-in-N sampling is deterministic
 # (every Nth packet), so a periodic pattern would bias the sampled estimate.
 random.shuffle(pkts)
+import time
+start = float(sys.argv[2]) if len(sys.argv) > 2 else time.time()
 for i, p in enumerate(pkts):
-    p.time = 1_700_000_000.0 + i * 0.001
+    p.time = start + i * 0.001
 wrpcap(sys.argv[1], pkts)
 print(json.dumps({"totals": totals, "unattributed": unattributed, "packets": len(pkts)}))
