@@ -76,7 +76,7 @@ class PgWriter implements UsageWriter {
  * thread, no socket: decode alone, decode + attribution + per-batch aggregation, and the
  * ledger writer's add() on top (flush to PostgreSQL is measured separately in the run).
  */
-function stageBreakdown() {
+function stageBreakdown(attribution: Attribution) {
   const { V9Decoder, newV9ExporterState } = require('../../src/ingest/netflow/v9.decoder') as typeof import('../../src/ingest/netflow/v9.decoder');
   const { FlowAccumulator } = require('../../src/ingest/netflow/flow.attributor') as typeof import('../../src/ingest/netflow/flow.attributor');
   const header = (seq: number, count: number) => {
@@ -99,7 +99,6 @@ function stageBreakdown() {
     }
     datagrams.push(Buffer.concat([header(k + 1, perDgram), fs]));
   }
-  const attribution = new BenchAttribution();
   const N = 20_000;
   const run = (stage: 'decode' | 'attribute' | 'writer') => {
     const dec = new V9Decoder();
@@ -130,8 +129,46 @@ function stageBreakdown() {
   };
 }
 
+/**
+ * The service's own AttributionService over a fresh, migrated PostgreSQL database seeded with
+ * SUBS accounts, each holding one /32 in 100.64.0.0/10 (BENCH_ATTRIBUTION=map uses a plain Map).
+ */
+async function realAttribution(): Promise<{ attribution: Attribution; close(): Promise<void> }> {
+  if (process.env.BENCH_ATTRIBUTION === 'map') return { attribution: new BenchAttribution(), close: async () => {} };
+  const { createDataSource } = await import('../../src/db/data-source');
+  const { AttributionService } = await import('../../src/attribution/attribution.service');
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS bench_netflow_attribution');
+  await admin.query('CREATE DATABASE bench_netflow_attribution');
+  await admin.end();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = '/bench_netflow_attribution';
+  const dataSource = createDataSource({ url: dbUrl.toString(), dataDir: 'unused' });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  await dataSource.query(`INSERT INTO account_statuses (name) VALUES ('Active')`);
+  await dataSource.query(`INSERT INTO account_types (name) VALUES ('Residential')`);
+  await dataSource.query(`INSERT INTO accounts (name, account_status_id, account_type_id) SELECT 'a' || g, 1, 1 FROM generate_series(1, ${SUBS}) g`);
+  // account g holds 100.64.0.0 + (g - 1) as a /32, as the sender's subscriber addresses
+  await dataSource.query(
+    `INSERT INTO ip_assignments (subnet, ipassignmentable_type, ipassignmentable_id)
+     SELECT set_masklen(('100.64.0.0'::inet + (g - 1))::cidr, 32), 'Account', g FROM generate_series(1, ${SUBS}) g`,
+  );
+  const service = new AttributionService(dataSource, { syncIntervalMs: 60_000, historyDays: 90 });
+  await service.start();
+  return {
+    attribution: service,
+    close: async () => {
+      await service.stop();
+      await dataSource.destroy();
+    },
+  };
+}
+
 async function main() {
-  console.log(JSON.stringify({ stages: stageBreakdown() }, null, 1));
+  const attr = await realAttribution();
+  console.log(JSON.stringify({ attribution: attr.attribution.constructor.name, stages: stageBreakdown(attr.attribution) }, null, 1));
   const db = new Client({ connectionString: url });
   await db.connect();
   await db.query('DROP TABLE IF EXISTS bench_netflow_usage');
@@ -139,7 +176,7 @@ async function main() {
   const writer = new PgWriter(db);
   const collector = new NetflowCollector(
     {
-      attribution: new BenchAttribution(),
+      attribution: attr.attribution,
       writer,
       settings: { load: async () => ({ endpoints: [{ id: 1, name: 'bench', whitelistMode: false, samplingRate: null, allowed: [parseSubnet('127.0.0.0/8')!], whitelist: [] }], packetLogic: [] }) },
     },
@@ -173,6 +210,7 @@ async function main() {
   const [row] = (await db.query('SELECT coalesce(sum(in_bytes + out_bytes), 0)::text AS total FROM bench_netflow_usage')).rows;
   const [, st] = collector.ingestStatus();
   await collector.stop();
+  await attr.close();
   await db.end();
   const records = st.details?.records ?? 0;
   const ours = {
