@@ -7,8 +7,11 @@ import { IpAssignment } from './ip-assignment.entity';
 import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { RadiusAccount } from './radius-account.entity';
+import { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from './usage-based-billing-policy.entity';
+import { DataUsageTopOff } from './data-usage-top-off.entity';
 
 export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod, DataUsageTopOff };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
@@ -21,4 +24,7 @@ export const entities = [
   IpAssignmentHistory,
   PersonalAccessToken,
   RadiusAccount,
+  UsageBasedBillingPolicy,
+  UsageBasedBillingPolicyFreePeriod,
+  DataUsageTopOff,
 ];
