@@ -77,9 +77,7 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
 class SerializedPGlitePool extends PGlitePool {
   private tail: Promise<void> = Promise.resolve();
 
-  override async connect(
-    callback: (err: unknown, client: unknown, release: (err?: unknown) => void) => void,
-  ): Promise<void> {
+  override async connect(callback: Parameters<PGlitePool['connect']>[0]): Promise<void> {
     let release!: () => void;
     const turn = new Promise<void>((resolve) => (release = resolve));
     const previous = this.tail;
