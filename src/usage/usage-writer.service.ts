@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import type { Ledger, UnattributedIncrement, UsageIncrement, UsageWriter } from './ledger';
@@ -10,23 +10,20 @@ export interface UsageWriterOptions {
   flushMaxRows: number;
 }
 
-const metric = <T>(name: string, make: () => T): T => (register.getSingleMetric(name) as T | undefined) ?? make();
-const rowsWritten = metric(
-  'usage_ledger_rows_written_total',
-  () => new Counter({ name: 'usage_ledger_rows_written_total', help: 'Aggregated usage rows flushed to the ledger', labelNames: ['kind'] }),
-);
-const flushFailures = metric(
-  'usage_ledger_flush_failures_total',
-  () => new Counter({ name: 'usage_ledger_flush_failures_total', help: 'Ledger flushes that failed and were kept for retry' }),
-);
-const flushSeconds = metric(
-  'usage_ledger_flush_seconds',
-  () => new Histogram({ name: 'usage_ledger_flush_seconds', help: 'Time to write one batch to the ledger', buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] }),
-);
-const pendingGauge = metric(
-  'usage_ledger_pending_rows',
-  () => new Gauge({ name: 'usage_ledger_pending_rows', help: 'Aggregated usage rows waiting to be flushed' }),
-);
+function createMetrics(registry?: Registry) {
+  const registers = registry ? [registry] : [];
+  return {
+    rowsWritten: new Counter({ name: 'usage_ledger_rows_written_total', help: 'Aggregated usage rows flushed to the ledger', labelNames: ['kind'], registers }),
+    flushFailures: new Counter({ name: 'usage_ledger_flush_failures_total', help: 'Ledger flushes that failed and were kept for retry', registers }),
+    flushSeconds: new Histogram({
+      name: 'usage_ledger_flush_seconds',
+      help: 'Time to write one batch to the ledger',
+      buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    pending: new Gauge({ name: 'usage_ledger_pending_rows', help: 'Aggregated usage rows waiting to be flushed', registers }),
+  };
+}
 
 const MINUTE = 60_000;
 
@@ -50,7 +47,12 @@ export class BufferedUsageWriter implements UsageWriter {
     private readonly ledger: Ledger,
     private readonly options: UsageWriterOptions,
     private readonly logger?: Logger,
-  ) {}
+    registry?: Registry,
+  ) {
+    this.metrics = createMetrics(registry);
+  }
+
+  private readonly metrics: ReturnType<typeof createMetrics>;
 
   get pending(): number {
     return this.usage.size + this.unattributed.size;
@@ -106,7 +108,7 @@ export class BufferedUsageWriter implements UsageWriter {
   }
 
   private afterAdd(): void {
-    pendingGauge.set(this.pending);
+    this.metrics.pending.set(this.pending);
     if (this.pending >= this.options.flushMaxRows && !this.flushQueued) {
       this.flushQueued = true;
       void this.flush()
@@ -121,20 +123,20 @@ export class BufferedUsageWriter implements UsageWriter {
     const unattributed = this.unattributed;
     this.usage = new Map();
     this.unattributed = new Map();
-    const end = flushSeconds.startTimer();
+    const end = this.metrics.flushSeconds.startTimer();
     try {
       await this.dataSource.transaction((manager) => this.ledger.record(manager, [...usage.values()], [...unattributed.values()]));
-      rowsWritten.inc({ kind: 'usage' }, usage.size);
-      rowsWritten.inc({ kind: 'unattributed' }, unattributed.size);
+      this.metrics.rowsWritten.inc({ kind: 'usage' }, usage.size);
+      this.metrics.rowsWritten.inc({ kind: 'unattributed' }, unattributed.size);
     } catch (error) {
-      flushFailures.inc();
+      this.metrics.flushFailures.inc();
       this.logger?.error({ err: error, rows: usage.size + unattributed.size }, 'ledger flush failed; rows kept for retry');
       for (const [k, v] of usage) this.mergeBack(this.usage, k, v);
       for (const [k, v] of unattributed) this.mergeBack(this.unattributed, k, v);
       throw error;
     } finally {
       end();
-      pendingGauge.set(this.pending);
+      this.metrics.pending.set(this.pending);
     }
   }
 

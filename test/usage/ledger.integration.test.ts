@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { defaultLedgerConfig } from '../../src/config';
 import { DataUsageService, DataUsageSample } from '../../src/usage/data-usage.service';
+import type { UsageIncrement } from '../../src/usage/ledger';
 import { LedgerService } from '../../src/usage/ledger.service';
 import { LedgerRollup } from '../../src/usage/rollup.service';
 import { UsageReadService } from '../../src/usage/usage-read.service';
@@ -181,7 +182,7 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
   it('rolls 5-minute buckets up to local hours and days without changing any total', async () => {
     const a = await createAccount(ds, 8);
     const source = { parent: 'NetFlow', identifier: 'r1' };
-    const increments = [];
+    const increments: UsageIncrement[] = [];
     for (let t = at('2026-03-07T03:00:00Z'); t < at('2026-03-09T06:00:00Z'); t += 7 * 60_000) {
       increments.push({ accountId: a, source, timeMs: t, inBytes: 1000n, outBytes: 3n });
     }
