@@ -106,7 +106,8 @@ export class App {
             await dataSource.initialize();
             break;
           } catch (error) {
-            if (this.stopping || attempt >= 30) throw error;
+            // Only a server can be "not up yet"; an embedded database that fails to open will not get better.
+            if (this.stopping || engine === 'pglite' || attempt >= 30) throw error;
             logger.warn({ err: error, attempt }, 'database not reachable yet, retrying');
             await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
           }
