@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LedgerConfig } from '../config';
 import { applySamples, CounterSample, CounterState } from './counter';
-import { LedgerRow, loadFreeWindows, upsertUsageRows } from './ledger.service';
+import { arrayLiteral, LedgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
 import { spreadDelta } from './spread';
 import { resolveSourceIds, sourceKey } from './usage-sources';
 
@@ -90,9 +90,8 @@ export class DataUsageService {
 
     return this.dataSource.transaction(async (manager) => {
       const accountIds = [...new Set(input.map((r) => Number(r.account_id)))];
-      const known = new Set<number>(
-        ((await manager.query(`SELECT id FROM accounts WHERE id = ANY($1::bigint[])`, [accountIds])) as { id: string }[]).map((r) => Number(r.id)),
-      );
+      // One statement: which accounts exist, and the free windows of their policies.
+      const { known, windows } = await loadAccountsWithWindows(manager, accountIds);
       input.forEach((row, i) => {
         if (!known.has(Number(row.account_id))) problems.push(`input[${i}]: account ${row.account_id} does not exist`);
       });
@@ -110,7 +109,6 @@ export class DataUsageService {
       });
       const ordered = [...series.values()].sort((a, b) => a.key.accountId - b.key.accountId || a.key.sourceId - b.key.sourceId);
       const states = await lockSeries(manager, ordered.map((s) => s.key));
-      const windows = await loadFreeWindows(manager, accountIds);
 
       const rows: LedgerRow[] = [];
       const updates: { key: SeriesKey; state: CounterState }[] = [];
@@ -141,8 +139,8 @@ export class DataUsageService {
         }
         if (outcome.state && outcome.state !== before) updates.push({ key: s.key, state: outcome.state });
       }
-      await upsertUsageRows(manager, rows);
       await saveSeries(manager, updates);
+      await upsertUsageRows(manager, rows);
 
       const parts = [`Stored ${applied} sample(s) as usage`];
       if (baselines.length) parts.push(`${baselines.length} started a series (baseline, no usage of their own)`);
@@ -153,22 +151,19 @@ export class DataUsageService {
   }
 }
 
-/** Creates missing series rows, then locks all of them in key order (concurrent calls queue here). */
+/**
+ * Creates missing series rows and locks all of them, in key order, in one statement: an upsert
+ * whose no-op update takes the row lock and returns the stored state. Concurrent calls on the same
+ * series queue here; calls on different series do not touch each other.
+ */
 async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Map<string, CounterState>> {
-  const accounts = keys.map((k) => k.accountId);
-  const sourceIds = keys.map((k) => k.sourceId);
-  await manager.query(
-    `INSERT INTO usage_series (account_id, source_id)
-       SELECT * FROM unnest($1::bigint[], $2::int[]) ON CONFLICT DO NOTHING`,
-    [accounts, sourceIds],
-  );
   const rows: { account_id: string; source_id: number; last_ms: string | null; last_in: string | null; last_out: string | null }[] =
     await manager.query(
-      `SELECT s.account_id, s.source_id, (extract(epoch from s.last_time) * 1000)::bigint AS last_ms, s.last_in, s.last_out
-         FROM usage_series s JOIN unnest($1::bigint[], $2::int[]) AS k(a, src) ON s.account_id = k.a AND s.source_id = k.src
-        ORDER BY s.account_id, s.source_id
-        FOR UPDATE OF s`,
-      [accounts, sourceIds],
+      `INSERT INTO usage_series AS s (account_id, source_id)
+         SELECT * FROM unnest($1::bigint[], $2::int[])
+       ON CONFLICT (account_id, source_id) DO UPDATE SET account_id = s.account_id
+       RETURNING s.account_id, s.source_id, (extract(epoch from s.last_time) * 1000)::bigint AS last_ms, s.last_in, s.last_out`,
+      [arrayLiteral(keys.map((k) => k.accountId)), arrayLiteral(keys.map((k) => k.sourceId))],
     );
   const states = new Map<string, CounterState>();
   for (const r of rows) {
@@ -189,11 +184,11 @@ async function saveSeries(manager: EntityManager, updates: { key: SeriesKey; sta
        FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::bigint[], $5::bigint[]) AS u(a, src, t, i, o)
       WHERE s.account_id = u.a AND s.source_id = u.src`,
     [
-      updates.map((u) => u.key.accountId),
-      updates.map((u) => u.key.sourceId),
-      updates.map((u) => new Date(u.state.time).toISOString()),
-      updates.map((u) => u.state.inBytes.toString()),
-      updates.map((u) => u.state.outBytes.toString()),
+      arrayLiteral(updates.map((u) => u.key.accountId)),
+      arrayLiteral(updates.map((u) => u.key.sourceId)),
+      arrayLiteral(updates.map((u) => new Date(u.state.time).toISOString())),
+      arrayLiteral(updates.map((u) => u.state.inBytes)),
+      arrayLiteral(updates.map((u) => u.state.outBytes)),
     ],
   );
 }

@@ -41,6 +41,40 @@ export async function loadFreeWindows(manager: EntityManager, accountIds: number
   return windows;
 }
 
+/**
+ * A PostgreSQL array literal for values that need no quoting (numbers, bigints, ISO timestamps).
+ * Built with one join instead of the driver's per-element escaping: a 20 000-row batch has
+ * 140 000 elements, and this is the hot path.
+ */
+export function arrayLiteral(values: readonly (number | bigint | string)[]): string {
+  return `{${values.join(',')}}`;
+}
+
+/** Which of these accounts exist, with the free windows of their policies: one statement. */
+export async function loadAccountsWithWindows(
+  manager: EntityManager,
+  accountIds: number[],
+): Promise<{ known: Set<number>; windows: Map<number, FreeWindow[]> }> {
+  const rows: { id: string; day: number | null; start_minute: number | null; end_minute: number | null }[] = await manager.query(
+    `SELECT a.id, fp.day, fp.start_minute, fp.end_minute
+       FROM accounts a
+       LEFT JOIN usage_based_billing_policy_free_periods fp ON fp.usage_based_billing_policy_id = a.usage_based_billing_policy_id
+      WHERE a.id = ANY($1::bigint[])`,
+    [arrayLiteral(accountIds)],
+  );
+  const known = new Set<number>();
+  const windows = new Map<number, FreeWindow[]>();
+  for (const r of rows) {
+    const id = Number(r.id);
+    known.add(id);
+    if (r.day === null) continue;
+    const list = windows.get(id) ?? [];
+    list.push({ weekday: Number(r.day), startMinute: Number(r.start_minute), endMinute: Number(r.end_minute) });
+    windows.set(id, list);
+  }
+  return { known, windows };
+}
+
 const compareRows = (a: LedgerRow, b: LedgerRow) =>
   a.accountId - b.accountId || a.bucket - b.bucket || a.sourceId - b.sourceId;
 
@@ -68,19 +102,19 @@ export async function upsertUsageRows(manager: EntityManager, rows: LedgerRow[])
   const account = new Array<number>(n);
   const bucket = new Array<number>(n);
   const source = new Array<number>(n);
-  const inB = new Array<string>(n);
-  const outB = new Array<string>(n);
-  const freeIn = new Array<string>(n);
-  const freeOut = new Array<string>(n);
+  const inB = new Array<bigint>(n);
+  const outB = new Array<bigint>(n);
+  const freeIn = new Array<bigint>(n);
+  const freeOut = new Array<bigint>(n);
   for (let i = 0; i < n; i++) {
     const r = sorted[i];
     account[i] = r.accountId;
     bucket[i] = r.bucket / 1000;
     source[i] = r.sourceId;
-    inB[i] = r.inBytes.toString();
-    outB[i] = r.outBytes.toString();
-    freeIn[i] = r.freeInBytes.toString();
-    freeOut[i] = r.freeOutBytes.toString();
+    inB[i] = r.inBytes;
+    outB[i] = r.outBytes;
+    freeIn[i] = r.freeInBytes;
+    freeOut[i] = r.freeOutBytes;
   }
   await manager.query(
     `INSERT INTO usage_5m AS u (account_id, bucket, source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes)
@@ -91,7 +125,7 @@ export async function upsertUsageRows(manager: EntityManager, rows: LedgerRow[])
        out_bytes = u.out_bytes + excluded.out_bytes,
        free_in_bytes = u.free_in_bytes + excluded.free_in_bytes,
        free_out_bytes = u.free_out_bytes + excluded.free_out_bytes`,
-    [account, bucket, source, inB, outB, freeIn, freeOut],
+    [account, bucket, source, inB, outB, freeIn, freeOut].map(arrayLiteral),
   );
 }
 
@@ -126,10 +160,10 @@ export async function upsertUnattributedRows(manager: EntityManager, rows: Unatt
        out_bytes = u.out_bytes + excluded.out_bytes`,
     [
       sorted.map((r) => r.ip),
-      sorted.map((r) => r.bucket / 1000),
-      sorted.map((r) => r.sourceId),
-      sorted.map((r) => r.inBytes.toString()),
-      sorted.map((r) => r.outBytes.toString()),
+      arrayLiteral(sorted.map((r) => r.bucket / 1000)),
+      arrayLiteral(sorted.map((r) => r.sourceId)),
+      arrayLiteral(sorted.map((r) => r.inBytes)),
+      arrayLiteral(sorted.map((r) => r.outBytes)),
     ],
   );
 }

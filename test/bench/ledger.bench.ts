@@ -1,0 +1,274 @@
+/**
+ * Ledger benchmark on PostgreSQL (npm run bench:ledger). Creates a fresh database on
+ * BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/postgres), runs the whole
+ * service on an ephemeral port and measures:
+ *   1. createDataUsages samples/s through GraphQL over HTTP, batches of 1000 (goal >= 50 000/s)
+ *   2. direct ledger bucket increments/s, what ingesters use (goal >= 300 000/s)
+ *   3. with 10 000 accounts x 30 days of 5-minute data (stored as the rollup leaves it: 5-minute
+ *      buckets for the fine retention, hour buckets, then day buckets), data_usage_totals for one
+ *      account over its billing period, p50/p99 over HTTP with 20 concurrent clients (goal p50 < 10 ms)
+ *   4. the 100-account page with current-period usage (goal < 100 ms)
+ * Prints figures; asserts nothing. BENCH_SCALE=0.1 for a quick run.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { App } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { createLoaders } from '../../src/graphql/loaders';
+import { createLogger } from '../../src/logger';
+import type { UsageIncrement } from '../../src/usage/ledger';
+
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const ACCOUNTS = Math.round(10_000 * SCALE);
+const TOKEN = 'um_bench_token_000000000000000000000000000';
+const DAY = 86_400_000;
+
+async function admin(sql: string): Promise<void> {
+  const c = new Client({ connectionString: SERVER });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** A small bounded load loop: `clients` workers, each sending requests back to back. */
+async function load(clients: number, total: number, request: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await request(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const dbName = `um_bench_${randomBytes(4).toString('hex')}`;
+  await admin(`CREATE DATABASE ${dbName}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${dbName}`;
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: url.toString(),
+    BOOTSTRAP_API_TOKEN: TOKEN,
+    LOG_LEVEL: 'warn',
+    TZ: process.env.BENCH_TZ ?? 'America/New_York',
+    LEDGER_ROLLUP_INTERVAL_MS: String(3_600_000),
+  });
+  const app = new App(config, createLogger(config.log.level));
+  await app.start();
+  const { dataSource, ledger } = app.services;
+  const endpoint = `http://127.0.0.1:${app.http.port}/api/graphql`;
+  const gql = async (query: string, variables: Record<string, unknown>) => {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: any; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  console.log(`ledger benchmark: database ${dbName}, ${ACCOUNTS} accounts, time zone ${config.timeZone}`);
+
+  try {
+    await dataSource.query(`INSERT INTO account_statuses (name) VALUES ('Active')`);
+    await dataSource.query(`INSERT INTO account_types (name) VALUES ('Residential')`);
+    await dataSource.query(
+      `INSERT INTO accounts (name, account_status_id, account_type_id, bill_day)
+       SELECT 'account ' || g, 1, 1, 1 + g % 28 FROM generate_series(1, $1) g`,
+      [ACCOUNTS],
+    );
+
+    // 1. createDataUsages over HTTP: each batch = 1000 series, one sample each, 5 minutes after the last.
+    {
+      const batches = Math.round(200 * SCALE) || 10;
+      const series = Math.min(ACCOUNTS, 10_000);
+      const start = Date.now() - 30 * DAY;
+      const mutation = `mutation($input: [CreateDataUsageMutationInput!]!) { createDataUsages(input: $input) { success message } }`;
+      const batch = (k: number) => {
+        const round = Math.floor((k * 1000) / series);
+        const time = new Date(start + round * 300_000).toISOString();
+        return Array.from({ length: 1000 }, (_, j) => {
+          const account = ((k * 1000 + j) % series) + 1;
+          const counter = BigInt(round) * 1_000_000n + BigInt(account);
+          return {
+            time,
+            inbytes: counter.toString(),
+            outbytes: (counter / 10n).toString(),
+            account_id: String(account),
+            data_source_parent: 'Middleware',
+            data_source_identifier: 'bench',
+          };
+        });
+      };
+      // Rounds must be applied in order per series: one round (series/1000 batches) at a time, its batches in parallel.
+      const perRound = Math.max(1, Math.floor(series / 1000));
+      const bodies = Array.from({ length: batches }, (_, k) => batch(k));
+      const t0 = performance.now();
+      for (let r = 0; r < batches; r += perRound) {
+        const slice = bodies.slice(r, r + perRound);
+        let nextIdx = 0;
+        await Promise.all(
+          Array.from({ length: Math.min(8, slice.length) }, async () => {
+            while (nextIdx < slice.length) {
+              const data = await gql(mutation, { input: slice[nextIdx++] });
+              if (!data.createDataUsages.success) throw new Error(data.createDataUsages.message);
+            }
+          }),
+        );
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const samples = batches * 1000;
+      console.log(
+        `createDataUsages over HTTP: ${samples} samples in ${batches} batches of 1000, 8 concurrent clients: ` +
+          `${Math.round(samples / seconds)} samples/s (goal >= 50000)`,
+      );
+    }
+
+    // 2. Direct ledger increments: batches of 20 000 (one flush of the buffered writer), 4 writers at once.
+    {
+      const perBatch = 20_000;
+      const batches = Math.round(60 * SCALE) || 6;
+      const base = Date.now() - 2 * DAY;
+      const source = { parent: 'NetFlow', identifier: '192.0.2.1' };
+      const make = (k: number): UsageIncrement[] =>
+        Array.from({ length: perBatch }, (_, j) => {
+          const n = k * perBatch + j;
+          return {
+            accountId: (n % ACCOUNTS) + 1,
+            source,
+            // Every account gets a new bucket each pass over the accounts; half the batches revisit buckets (updates).
+            timeMs: base + Math.floor(n / ACCOUNTS / 2) * 300_000 + 1000,
+            inBytes: BigInt(1000 + j),
+            outBytes: BigInt(j),
+          };
+        });
+      const work = Array.from({ length: batches }, (_, k) => make(k));
+      let nextIdx = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (nextIdx < work.length) {
+            const increments = work[nextIdx++];
+            await dataSource.transaction((m) => ledger.record(m, increments));
+          }
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const total = perBatch * batches;
+      console.log(
+        `ledger.record direct: ${total} bucket increments in batches of ${perBatch}, 4 writers: ${Math.round(total / seconds)} increments/s (goal >= 300000)`,
+      );
+    }
+
+    // 3. 30 days of 5-minute data for every account, as the rollup leaves it.
+    {
+      const t0 = performance.now();
+      const fineHours = config.ledger.fineRetentionHours;
+      const hourDays = config.ledger.hourlyRetentionDays;
+      await dataSource.query(`INSERT INTO usage_sources (parent, identifier) VALUES ('RADIUS', 'nas-1') ON CONFLICT DO NOTHING`);
+      const [{ id: src }] = await dataSource.query(`SELECT id FROM usage_sources WHERE parent = 'RADIUS'`);
+      await dataSource.query(`SET timezone = '${config.timeZone}'`);
+      const now = `date_trunc('hour', now())`;
+      // 5-minute buckets for the fine retention.
+      await dataSource.query(
+        `INSERT INTO usage_5m (account_id, bucket, source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes)
+         SELECT a, b, $1, 300000 + a, 30000 + a, 0, 0
+           FROM generate_series(1, $2) a,
+                generate_series(${now} - make_interval(hours => $3), ${now} - interval '5 minutes', interval '5 minutes') b
+         ON CONFLICT DO NOTHING`,
+        [src, ACCOUNTS, fineHours],
+      );
+      // Hour buckets (12 x 5-minute) from the day cut-off to the fine cut-off.
+      await dataSource.query(
+        `INSERT INTO usage_1h (account_id, bucket, source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes)
+         SELECT a, b, $1, 12 * (300000 + a), 12 * (30000 + a), 0, 0
+           FROM generate_series(1, $2) a,
+                generate_series(date_trunc('day', ${now} - make_interval(days => $4)), ${now} - make_interval(hours => $3) - interval '1 hour', interval '1 hour') b
+         ON CONFLICT DO NOTHING`,
+        [src, ACCOUNTS, fineHours, hourDays],
+      );
+      // Day buckets for the rest of the 30 days.
+      await dataSource.query(
+        `INSERT INTO usage_1d (account_id, bucket, source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes)
+         SELECT a, b, $1, 288 * (300000 + a), 288 * (30000 + a), 0, 0
+           FROM generate_series(1, $2) a,
+                generate_series(date_trunc('day', ${now} - interval '30 days'), date_trunc('day', ${now} - make_interval(days => $3)) - interval '1 day', interval '1 day') b
+         ON CONFLICT DO NOTHING`,
+        [src, ACCOUNTS, hourDays],
+      );
+      await dataSource.query(`RESET timezone`);
+      await dataSource.query(`VACUUM ANALYZE usage_5m`);
+      await dataSource.query(`VACUUM ANALYZE usage_1h`);
+      await dataSource.query(`VACUUM ANALYZE usage_1d`);
+      const [counts] = await dataSource.query(
+        `SELECT (SELECT count(*) FROM usage_5m) AS fine, (SELECT count(*) FROM usage_1h) AS hour, (SELECT count(*) FROM usage_1d) AS day`,
+      );
+      console.log(
+        `seeded 30 days x ${ACCOUNTS} accounts in ${((performance.now() - t0) / 1000).toFixed(1)} s: ` +
+          `${counts.fine} 5-minute rows, ${counts.hour} hour rows, ${counts.day} day rows`,
+      );
+    }
+
+    // 4. data_usage_totals for one account over its current billing period, 20 concurrent clients.
+    {
+      const query = `query($a: Int64Bit!, $s: Datetime!, $e: Datetime!) {
+        data_usage_totals(account_id: $a, start_datetime: $s, end_datetime: $e) {
+          entities { billable_in_bytes billable_out_bytes free_in_bytes free_out_bytes data_source_parent data_source_identifier } } }`;
+      const accounts = Array.from({ length: 2000 }, () => 1 + Math.floor(Math.random() * ACCOUNTS));
+      const periods = await app.services.usageReads.currentUsage([...new Set(accounts)]);
+      const run = (i: number) => {
+        const p = periods.get(accounts[i % accounts.length])!.period;
+        return gql(query, { a: String(accounts[i % accounts.length]), s: new Date(p.start).toISOString(), e: new Date(p.end).toISOString() }).then(() => {});
+      };
+      await load(20, 200, run); // warm-up
+      const { latencies, seconds } = await load(20, 4000, run);
+      console.log(
+        `data_usage_totals over HTTP, 20 clients, ${latencies.length} requests: p50 ${percentile(latencies, 50).toFixed(2)} ms, ` +
+          `p99 ${percentile(latencies, 99).toFixed(2)} ms, ${Math.round(latencies.length / seconds)} req/s (goal p50 < 10 ms)`,
+      );
+    }
+
+    // 5. A page of 100 accounts with current-period usage: the DataLoader path Account.data_usage_percentage uses.
+    {
+      const times: number[] = [];
+      for (let k = 0; k < 50; k++) {
+        const ids = Array.from({ length: 100 }, (_, j) => ((k * 100 + j) % ACCOUNTS) + 1);
+        const loaders = createLoaders(app.services);
+        const t0 = performance.now();
+        await Promise.all(ids.map((id) => loaders.currentUsage.load(id)));
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      console.log(
+        `100-account page, current-period usage (3 SQL statements): p50 ${percentile(times, 50).toFixed(2)} ms, ` +
+          `p99 ${percentile(times, 99).toFixed(2)} ms over ${times.length} pages (goal < 100 ms)`,
+      );
+    }
+  } finally {
+    await app.stop();
+    if (!process.env.BENCH_KEEP_DB) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
