@@ -178,6 +178,27 @@ async function main(): Promise<void> {
       );
     }
 
+    // 2b. The buffered writer as ingesters use it: add() per flow record, aggregated in memory by
+    // (account, source, minute), flushed in batches. 5 minutes of traffic, 10 records per account-minute.
+    {
+      const { BufferedUsageWriter } = await import('../../src/usage/usage-writer.service');
+      const writer = new BufferedUsageWriter(dataSource, ledger, { flushIntervalMs: 1000, flushMaxRows: 20_000 });
+      writer.start();
+      const source = { parent: 'NetFlow', identifier: '192.0.2.2' };
+      const base = Date.now() - DAY;
+      const total = Math.round(2_000_000 * SCALE);
+      const t0 = performance.now();
+      for (let n = 0; n < total; n++) {
+        writer.add({ accountId: (n % ACCOUNTS) + 1, source, timeMs: base + Math.floor(n / (ACCOUNTS * 10)) * 60_000 + (n % 60) * 1000, inBytes: 1500n, outBytes: 40n });
+        if (writer.pending >= 40_000) await writer.flush();
+      }
+      await writer.stop();
+      const seconds = (performance.now() - t0) / 1000;
+      console.log(
+        `UsageWriter (add + flush, committed): ${total} increments -> ${Math.round(total / 10)} bucket rows: ${Math.round(total / seconds)} increments/s`,
+      );
+    }
+
     // 3. 30 days of 5-minute data for every account, as the rollup leaves it.
     {
       const t0 = performance.now();
