@@ -1,6 +1,14 @@
+import 'reflect-metadata';
 import type { NonEmptyArray } from 'type-graphql';
 import { PersonalAccessTokenResolver } from './auth/personal-access-token.resolver';
 import { IngestStatusResolver } from './ingest-status.resolver';
+import { AccountStatusResolver } from './accounts/account-status.resolver';
+import { AccountTypeResolver } from './accounts/account-type.resolver';
+import { AccountResolver } from './accounts/account.resolver';
+import { InventoryItemResolver } from './accounts/inventory-item.resolver';
+import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
+import { RadiusAccountResolver } from './accounts/radius-account.resolver';
+import { AccountUsageResolver } from './usage/account-usage.resolver';
 import { DataUsageResolver } from './usage/data-usage.resolver';
 import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, UsageBasedBillingPolicyResolver } from './usage/usage-policy.resolver';
 
@@ -8,8 +16,16 @@ import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, Usa
 export const resolvers: NonEmptyArray<Function> = [
   PersonalAccessTokenResolver,
   IngestStatusResolver,
+  AccountResolver,
+  AccountStatusResolver,
+  AccountTypeResolver,
+  InventoryItemResolver,
+  RadiusAccountResolver,
+  IpAssignmentResolver,
+  IpAssignmentHistoryResolver,
   DataUsageResolver,
   UsageBasedBillingPolicyResolver,
   UsageBasedBillingPolicyFreePeriodResolver,
   DataUsageTopOffResolver,
+  AccountUsageResolver,
 ];

@@ -1,5 +1,7 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { badInput } from '../../errors';
+import type { UsageHistory } from '../../usage/usage-read.service';
+import { Paginator } from '../common/list.args';
 import { SuccessResponse } from '../common/success-response.type';
 import type { GraphQLContext } from '../context';
 import { DatetimeScalar, Int64BitScalar } from '../scalars';
@@ -14,8 +16,8 @@ import {
   TopDataUsage,
   UnattributedUsage,
 } from './data-usage.types';
-import { pageOf } from './page-info.shim';
-import { sonarUniqueId } from './sonar-fields';
+import { pageOf } from './page';
+import { sonarUniqueId } from '../common/node.type';
 
 const MAX_WINDOW_MS = 400 * 86_400_000;
 
@@ -31,6 +33,29 @@ function limitOf(limit: number | undefined | null, fallback: number): number {
   const value = limit ?? fallback;
   if (!Number.isInteger(value) || value < 1 || value > 10_000) throw badInput('limit must be 1..10000');
   return value;
+}
+
+export function historyObject(h: UsageHistory): DataUsageHistory {
+  return {
+    sonar_unique_id: sonarUniqueId('DataUsageHistory', `${h.accountId}:${h.start}`),
+    account_id: h.accountId,
+    start_time: new Date(h.start),
+    end_time: h.end === null ? null : new Date(h.end),
+    billable_in_bytes: h.inBytes,
+    billable_out_bytes: h.outBytes,
+    free_in_bytes: h.freeInBytes,
+    free_out_bytes: h.freeOutBytes,
+    policy_cap_at_close_in_bytes: h.capBytes,
+    top_off_total_at_close_in_bytes: h.topOffBytes,
+  };
+}
+
+export function historiesPage(histories: UsageHistory[], paginator: Paginator | null | undefined): DataUsageHistoryConnection {
+  const page = paginator?.page ?? 1;
+  const perPage = paginator?.records_per_page ?? 100;
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 10_000) throw badInput('records_per_page must be 1..10000');
+  if (!Number.isInteger(page) || page < 1) throw badInput('paginator.page starts at 1');
+  return pageOf(histories.map(historyObject), page, perPage);
 }
 
 @Resolver()
@@ -93,28 +118,10 @@ export class DataUsageResolver {
   @Query(() => DataUsageHistoryConnection, { description: 'One row per billing period, newest first; the open period has no end_time.' })
   async data_usage_histories(
     @Arg('account_id', () => Int64BitScalar) accountId: bigint,
-    @Arg('page', () => Int, { nullable: true }) page: number | null,
-    @Arg('records_per_page', () => Int, { nullable: true }) recordsPerPage: number | null,
-    @Ctx() { services }: GraphQLContext,
+    @Arg('paginator', () => Paginator, { nullable: true }) paginator: Paginator | null,
+    @Ctx() { loaders }: GraphQLContext,
   ): Promise<DataUsageHistoryConnection> {
-    const id = Number(accountId);
-    const histories = (await services.usageReads.histories([id])).get(id) ?? [];
-    const entities: DataUsageHistory[] = histories.map((h) => ({
-      sonar_unique_id: sonarUniqueId('DataUsageHistory', `${h.accountId}:${h.start}`),
-      account_id: h.accountId,
-      start_time: new Date(h.start),
-      end_time: h.end === null ? null : new Date(h.end),
-      billable_in_bytes: h.inBytes,
-      billable_out_bytes: h.outBytes,
-      free_in_bytes: h.freeInBytes,
-      free_out_bytes: h.freeOutBytes,
-      policy_cap_at_close_in_bytes: h.capBytes,
-      top_off_total_at_close_in_bytes: h.topOffBytes,
-    }));
-    const perPage = recordsPerPage ?? 100;
-    if (perPage < 1 || perPage > 10_000) throw badInput('records_per_page must be 1..10000');
-    if ((page ?? 1) < 1) throw badInput('page starts at 1');
-    return pageOf(entities, page ?? 1, perPage);
+    return historiesPage(await loaders.usageHistories.load(Number(accountId)), paginator);
   }
 
   @Query(() => [TopDataUsage], { description: 'Extension: the heaviest accounts over a window, heaviest first.' })

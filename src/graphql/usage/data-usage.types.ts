@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DatetimeScalar, Int64BitScalar } from '../scalars';
 import { DecimalScalar } from './decimal.scalar';
-import { PageInfo } from './page-info.shim';
+import { PageInfo } from '../common/page-info.type';
 
 @InputType({ description: 'One sample of running counters for a series (account_id, data_source_parent, data_source_identifier).' })
 export class CreateDataUsageMutationInput {

@@ -17,7 +17,7 @@ import {
   UpdateUsageBasedBillingPolicyMutationInput,
   UsageBasedBillingPolicyObject,
 } from './data-usage.types';
-import { sonarUniqueId } from './sonar-fields';
+import { sonarUniqueId } from '../common/node.type';
 
 @Resolver(() => UsageBasedBillingPolicyObject)
 export class UsageBasedBillingPolicyResolver {
