@@ -1,3 +1,4 @@
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { createLoaders } from '../../../src/graphql/loaders';
 import { startTestApp, TestApp } from '../../support/app';
 import { testEngines } from '../../support/database';
@@ -141,5 +142,25 @@ describe.each(testEngines())('usage over GraphQL on %s', (engine) => {
     expect(usage.filter((u) => u !== null)).toHaveLength(100);
     expect(spy).toHaveBeenCalledTimes(3);
     spy.mockRestore();
+  });
+
+  it('serves Account.data_usage_percentage for a page of accounts in as many statements for 100 accounts as for 10', async () => {
+    const page = (n: number) =>
+      t.gql(`query($n: Int!) { accounts(paginator: { page: 1, records_per_page: $n }) { entities { id data_usage_percentage usage_based_billing_policy_id
+        data_usage_histories(paginator: { page: 1, records_per_page: 1 }) { entities { billable_in_bytes } } } } }`, { n });
+    await page(10); // warm-up (token check, caches)
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+    const ten = await page(10);
+    const small = spy.mock.calls.length;
+    spy.mockClear();
+    const hundred = await page(100);
+    const large = spy.mock.calls.length;
+    spy.mockRestore();
+    expect(ten.errors).toBeUndefined();
+    expect(hundred.data.accounts.entities).toHaveLength(100);
+    const withPolicy = hundred.data.accounts.entities.find((a: { id: string }) => a.id === String(accountIds[1]));
+    expect(withPolicy.data_usage_percentage).toBe(75);
+    expect(hundred.data.accounts.entities[0].data_usage_percentage).toBeNull();
+    expect(large).toBe(small);
   });
 });
