@@ -24,6 +24,7 @@ const MAX_INT64 = 2n ** 63n - 1n;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const MAX_LABEL = 255;
 const MAX_PROBLEMS_LISTED = 20;
+const PIECE_BUDGET = 500_000;
 
 /** Checks one row on its own; returns what is wrong with it, or null. */
 export function sampleProblem(row: DataUsageSample, nowMs: number, maxFutureSeconds: number): string | null {
@@ -110,6 +111,8 @@ export class DataUsageService {
       const ordered = [...series.values()].sort((a, b) => a.key.accountId - b.key.accountId || a.key.sourceId - b.key.sourceId);
       const states = await lockSeries(manager, ordered.map((s) => s.key));
 
+      // Bounded work per call whatever the gaps between samples: ~500 000 pieces at most.
+      const maxPieces = Math.max(12, Math.floor(PIECE_BUDGET / input.length));
       const rows: LedgerRow[] = [];
       const updates: { key: SeriesKey; state: CounterState }[] = [];
       let applied = 0;
@@ -125,7 +128,8 @@ export class DataUsageService {
         applied += outcome.intervals.length;
         const accountWindows = windows.get(s.key.accountId) ?? [];
         for (const interval of outcome.intervals) {
-          for (const piece of spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone)) {
+          const pieces = spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone, maxPieces);
+          for (const piece of pieces) {
             rows.push({
               accountId: s.key.accountId,
               sourceId: s.key.sourceId,

@@ -24,6 +24,11 @@ interface Segment {
  * at every free-window edge, each segment gets its share in proportion to its length. Shares are
  * computed as differences of floor(total * elapsed / duration), so they are whole bytes and add up
  * to exactly the delta: no rounding loss, no byte counted twice.
+ *
+ * `maxPieces` bounds the work for a long gap between samples (a year is 105 000 buckets): the
+ * interval is then cut in equal steps of whole buckets instead, each step's share landing in the
+ * step's first bucket and classified by its first minute. The total stays exact; only the
+ * placement inside a step is coarser, as is the evidence (two samples far apart).
  */
 export function spreadDelta(
   from: number,
@@ -32,6 +37,7 @@ export function spreadDelta(
   outBytes: bigint,
   windows: readonly FreeWindow[],
   timeZone: string,
+  maxPieces = Infinity,
 ): UsagePiece[] {
   if (to <= from) {
     return [{ bucket: bucketOf(to), free: isFreeAt(windows, timeZone, to), inBytes, outBytes }];
@@ -42,6 +48,15 @@ export function spreadDelta(
     if (last && last.bucket === bucket && last.free === free) last.end = end;
     else segments.push({ end, bucket, free });
   };
+  const buckets = Math.ceil((to - bucketOf(from)) / BUCKET_MS);
+  if (buckets > maxPieces) {
+    const step = Math.ceil(buckets / Math.max(1, maxPieces)) * BUCKET_MS;
+    for (let s = from - (((from % step) + step) % step); s < to; s += step) {
+      const start = Math.max(s, from);
+      push(Math.min(s + step, to), bucketOf(start), isFreeAt(windows, timeZone, start));
+    }
+    return allocate(from, to, inBytes, outBytes, segments);
+  }
   for (let bucket = bucketOf(from); bucket < to; bucket += BUCKET_MS) {
     const start = Math.max(bucket, from);
     const end = Math.min(bucket + BUCKET_MS, to);
@@ -55,6 +70,10 @@ export function spreadDelta(
       push(mEnd, bucket, isFreeAt(windows, timeZone, m));
     }
   }
+  return allocate(from, to, inBytes, outBytes, segments);
+}
+
+function allocate(from: number, to: number, inBytes: bigint, outBytes: bigint, segments: Segment[]): UsagePiece[] {
   const duration = BigInt(to - from);
   const pieces = new Map<string, UsagePiece>();
   let prevIn = 0n;

@@ -83,4 +83,13 @@ describe('spreading a delta', () => {
       ['06:05', false, 180n, 18n],
     ]);
   });
+
+  it('bounds the pieces of a long gap and still adds up exactly', () => {
+    const from = Date.parse('2025-01-01T00:00:00Z');
+    const to = Date.parse('2026-01-01T00:00:00Z');
+    const pieces = spreadDelta(from, to, 10n ** 15n + 7n, 3n, [], 'UTC', 50);
+    expect(pieces.length).toBeLessThanOrEqual(51);
+    expect(sum(pieces)).toEqual([10n ** 15n + 7n, 3n]);
+    for (const p of pieces) expect(p.bucket % BUCKET_MS).toBe(0);
+  });
 });
