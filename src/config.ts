@@ -25,7 +25,7 @@ const envSchema = z.object({
     .refine(isKnownTimeZone, 'is not an IANA time zone name (e.g. UTC, America/Chicago)'),
   ATTRIBUTION_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   // Usage ledger (src/usage/)
-  LEDGER_FINE_RETENTION_HOURS: z.coerce.number().int().min(1).default(48),
+  LEDGER_FINE_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
   LEDGER_HOURLY_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
   LEDGER_DAILY_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   LEDGER_UNATTRIBUTED_RETENTION_DAYS: z.coerce.number().int().min(1).default(35),
@@ -69,7 +69,7 @@ export interface LedgerConfig {
 }
 
 export const defaultLedgerConfig: LedgerConfig = {
-  fineRetentionHours: 48,
+  fineRetentionHours: 24,
   hourlyRetentionDays: 14,
   dailyRetentionDays: 0,
   unattributedRetentionDays: 35,

@@ -229,7 +229,8 @@ async function main(): Promise<void> {
       );
     }
 
-    // 3. 30 days of 5-minute data for every account, as the rollup leaves it.
+    // 3. 30 days of 5-minute data for every account, as the rollup leaves it, in time order as
+    // ingestion and the hourly rollup write it (so one account's rows are spread over the table).
     {
       const t0 = performance.now();
       const fineHours = config.ledger.fineRetentionHours;
@@ -244,6 +245,7 @@ async function main(): Promise<void> {
          SELECT a, b, $1, 300000 + a, 30000 + a, 0, 0
            FROM generate_series(1, $2) a,
                 generate_series(${now} - make_interval(hours => $3), ${now} - interval '5 minutes', interval '5 minutes') b
+         ORDER BY b, a
          ON CONFLICT DO NOTHING`,
         [src, ACCOUNTS, fineHours],
       );
@@ -253,6 +255,7 @@ async function main(): Promise<void> {
          SELECT a, b, $1, 12 * (300000 + a), 12 * (30000 + a), 0, 0
            FROM generate_series(1, $2) a,
                 generate_series(date_trunc('day', ${now} - make_interval(days => $4)), ${now} - make_interval(hours => $3) - interval '1 hour', interval '1 hour') b
+         ORDER BY b, a
          ON CONFLICT DO NOTHING`,
         [src, ACCOUNTS, fineHours, hourDays],
       );
@@ -262,6 +265,7 @@ async function main(): Promise<void> {
          SELECT a, b, $1, 288 * (300000 + a), 288 * (30000 + a), 0, 0
            FROM generate_series(1, $2) a,
                 generate_series(date_trunc('day', ${now} - interval '30 days'), date_trunc('day', ${now} - make_interval(days => $3)) - interval '1 day', interval '1 day') b
+         ORDER BY b, a
          ON CONFLICT DO NOTHING`,
         [src, ACCOUNTS, hourDays],
       );
