@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
@@ -22,6 +23,12 @@ function createMetrics(registry?: Registry) {
       registers,
     }),
     pending: new Gauge({ name: 'usage_ledger_pending_rows', help: 'Aggregated usage rows waiting to be flushed', registers }),
+    rejected: new Counter({
+      name: 'usage_ledger_rejected_increments_total',
+      help: 'Increments refused by the writer (bad time, negative bytes, not an IP address): never queued',
+      labelNames: ['reason'],
+      registers,
+    }),
   };
 }
 
@@ -74,6 +81,9 @@ export class BufferedUsageWriter implements UsageWriter {
 
   add(increment: UsageIncrement): void {
     if (increment.inBytes === 0n && increment.outBytes === 0n) return;
+    // One bad increment must not wedge every later flush: refuse it here, count it.
+    if (!this.acceptable(increment.timeMs, increment.inBytes, increment.outBytes)) return;
+    if (!Number.isSafeInteger(increment.accountId) || increment.accountId <= 0) return void this.metrics.rejected.inc({ reason: 'account' });
     const minute = increment.timeMs - (increment.timeMs % MINUTE);
     const key = `${increment.accountId}\u0001${sourceKey(increment.source)}\u0001${minute}`;
     const existing = this.usage.get(key);
@@ -88,6 +98,8 @@ export class BufferedUsageWriter implements UsageWriter {
 
   addUnattributed(increment: UnattributedIncrement): void {
     if (increment.inBytes === 0n && increment.outBytes === 0n) return;
+    if (!this.acceptable(increment.timeMs, increment.inBytes, increment.outBytes)) return;
+    if (isIP(increment.ip) === 0) return void this.metrics.rejected.inc({ reason: 'ip' });
     const minute = increment.timeMs - (increment.timeMs % MINUTE);
     const key = `${increment.ip}\u0001${sourceKey(increment.source)}\u0001${minute}`;
     const existing = this.unattributed.get(key);
@@ -105,6 +117,18 @@ export class BufferedUsageWriter implements UsageWriter {
     const run = this.chain.then(() => this.writeBatch());
     this.chain = run.catch(() => {});
     return run;
+  }
+
+  private acceptable(timeMs: number, inBytes: bigint, outBytes: bigint): boolean {
+    if (!Number.isFinite(timeMs) || timeMs < 0) {
+      this.metrics.rejected.inc({ reason: 'time' });
+      return false;
+    }
+    if (inBytes < 0n || outBytes < 0n) {
+      this.metrics.rejected.inc({ reason: 'negative' });
+      return false;
+    }
+    return true;
   }
 
   private afterAdd(): void {

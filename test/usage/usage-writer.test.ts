@@ -42,7 +42,7 @@ describe('BufferedUsageWriter', () => {
   it('flushes by itself once the batch is full', async () => {
     const ledger = new MemoryLedger();
     const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 10 });
-    for (let i = 0; i < 10; i++) writer.add({ accountId: i, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    for (let i = 0; i < 10; i++) writer.add({ accountId: i + 1, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
     await writer.flush();
     expect(ledger.total()).toBe(10n);
   });
@@ -62,4 +62,15 @@ describe('BufferedUsageWriter', () => {
     expect(ledger.total()).toBe(6n);
     expect(ledger.unattributed[0].inBytes).toBe(7n);
   });
+
+  it('refuses increments that could never be written instead of wedging later flushes', async () => {
+    const ledger = new MemoryLedger();
+    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    writer.add({ accountId: 1, source, timeMs: NaN, inBytes: 1n, outBytes: 0n });
+    writer.add({ accountId: 1, source, timeMs: 0, inBytes: -1n, outBytes: 0n });
+    writer.add({ accountId: 0, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    writer.addUnattributed({ ip: 'not-an-ip', source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    expect(writer.pending).toBe(0);
+  });
 });
+
