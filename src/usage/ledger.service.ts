@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { FreeWindow, isFreeAt } from './free-window';
-import type { Ledger, UnattributedIncrement, UsageIncrement } from './ledger';
+import type { Ledger, UnattributedIncrement, UsageIncrement, UsageSource } from './ledger';
 import { bucketOf } from './spread';
 import { resolveSourceIds, sourceKey } from './usage-sources';
 
@@ -85,36 +85,33 @@ const compareRows = (a: LedgerRow, b: LedgerRow) =>
  */
 export async function upsertUsageRows(manager: EntityManager, rows: LedgerRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const merged = new Map<string, LedgerRow>();
-  for (const r of rows) {
-    const key = `${r.accountId}:${r.bucket}:${r.sourceId}`;
-    const m = merged.get(key);
-    if (!m) merged.set(key, { ...r });
-    else {
-      m.inBytes += r.inBytes;
-      m.outBytes += r.outBytes;
-      m.freeInBytes += r.freeInBytes;
-      m.freeOutBytes += r.freeOutBytes;
+  // Sort, then merge neighbours with the same key: no per-row key strings or copies (hot path).
+  const sorted = rows.slice().sort(compareRows);
+  const account: number[] = [];
+  const bucket: number[] = [];
+  const source: number[] = [];
+  const inB: bigint[] = [];
+  const outB: bigint[] = [];
+  const freeIn: bigint[] = [];
+  const freeOut: bigint[] = [];
+  let last = -1;
+  for (const r of sorted) {
+    const seconds = r.bucket / 1000;
+    if (last >= 0 && account[last] === r.accountId && bucket[last] === seconds && source[last] === r.sourceId) {
+      inB[last] += r.inBytes;
+      outB[last] += r.outBytes;
+      freeIn[last] += r.freeInBytes;
+      freeOut[last] += r.freeOutBytes;
+      continue;
     }
-  }
-  const sorted = [...merged.values()].sort(compareRows);
-  const n = sorted.length;
-  const account = new Array<number>(n);
-  const bucket = new Array<number>(n);
-  const source = new Array<number>(n);
-  const inB = new Array<bigint>(n);
-  const outB = new Array<bigint>(n);
-  const freeIn = new Array<bigint>(n);
-  const freeOut = new Array<bigint>(n);
-  for (let i = 0; i < n; i++) {
-    const r = sorted[i];
-    account[i] = r.accountId;
-    bucket[i] = r.bucket / 1000;
-    source[i] = r.sourceId;
-    inB[i] = r.inBytes;
-    outB[i] = r.outBytes;
-    freeIn[i] = r.freeInBytes;
-    freeOut[i] = r.freeOutBytes;
+    account.push(r.accountId);
+    bucket.push(seconds);
+    source.push(r.sourceId);
+    inB.push(r.inBytes);
+    outB.push(r.outBytes);
+    freeIn.push(r.freeInBytes);
+    freeOut.push(r.freeOutBytes);
+    last++;
   }
   await manager.query(
     `INSERT INTO usage_5m AS u (account_id, bucket, source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes)
@@ -174,7 +171,13 @@ export class LedgerService implements Ledger {
 
   async record(manager: EntityManager, usage: UsageIncrement[], unattributed: UnattributedIncrement[] = []): Promise<void> {
     if (usage.length === 0 && unattributed.length === 0) return;
-    const sourceIds = await resolveSourceIds(manager, [...usage.map((u) => u.source), ...unattributed.map((u) => u.source)]);
+    // Callers reuse one source object per device: dedupe by identity before building text keys.
+    const sources = new Set<UsageSource>();
+    for (const u of usage) sources.add(u.source);
+    for (const u of unattributed) sources.add(u.source);
+    const sourceIds = await resolveSourceIds(manager, sources);
+    const byObject = new Map<UsageSource, number>();
+    for (const s of sources) byObject.set(s, sourceIds.get(sourceKey(s))!);
     if (usage.length > 0) {
       const accountIds = [...new Set(usage.map((u) => u.accountId))];
       const windows = await loadFreeWindows(manager, accountIds);
@@ -184,7 +187,7 @@ export class LedgerService implements Ledger {
         const free = w !== undefined && isFreeAt(w, this.timeZone, u.timeMs);
         return {
           accountId: u.accountId,
-          sourceId: sourceIds.get(sourceKey(u.source))!,
+          sourceId: byObject.get(u.source)!,
           bucket: bucketOf(u.timeMs),
           inBytes: free ? 0n : u.inBytes,
           outBytes: free ? 0n : u.outBytes,
@@ -201,7 +204,7 @@ export class LedgerService implements Ledger {
           checkBytes(u.inBytes, u.outBytes);
           return {
             ip: u.ip,
-            sourceId: sourceIds.get(sourceKey(u.source))!,
+            sourceId: byObject.get(u.source)!,
             bucket: bucketOf(u.timeMs),
             inBytes: u.inBytes,
             outBytes: u.outBytes,
