@@ -1,5 +1,5 @@
 import { createAccountServices } from './accounts/account-services';
-import type { OwnershipListener } from './accounts/service-support';
+import { createAttributionService } from './attribution/attribution.service';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
 import { createDataSource, engineOf } from './db/data-source';
@@ -36,6 +36,7 @@ export class App {
 
   constructor(config: Config, logger: Logger) {
     const dataSource = createDataSource(config.database);
+    const attribution = createAttributionService(dataSource, config.attribution, logger);
     const ledger = new LedgerService(config.timeZone);
     const metrics = createMetricsRegistry();
     this.services = {
@@ -46,20 +47,21 @@ export class App {
       metrics,
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
+      attribution,
       ledger,
       usageWriter: new BufferedUsageWriter(dataSource, ledger, config.ledger, logger, metrics),
       ledgerRollup: new LedgerRollup(dataSource, config.ledger, config.timeZone, logger),
       dataUsage: new DataUsageService(dataSource, config.ledger, config.timeZone),
       usageReads: new UsageReadService(dataSource, config.timeZone),
       usagePolicies: new UsagePolicyService(dataSource),
-      // Read lazily: attribution is registered in `services` by its own component.
-      ...createAccountServices(dataSource, {
-        refresh: async () => (this.services as { attribution?: OwnershipListener }).attribution?.refresh(),
-      }),
+      // Assignment changes made through the API apply to attribution as soon as they commit.
+      ...createAccountServices(dataSource, attribution),
     };
+    attribution.registerMetrics(this.services.metrics);
     this.http = new HttpServer(this.services, () => this.readiness());
     this.components = [
       this.databaseComponent(),
+      attribution,
       this.tokenBootstrapComponent(),
       // Before the ingesters: stopped after them, so what they handed over is flushed before the database closes.
       { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: () => this.services.usageWriter.stop() },

@@ -24,6 +24,8 @@ const envSchema = z.object({
     .default('UTC')
     .refine(isKnownTimeZone, 'is not an IANA time zone name (e.g. UTC, America/Chicago)'),
   ATTRIBUTION_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  /** How far back attribution keeps assignment history in memory for late usage (days). */
+  ATTRIBUTION_HISTORY_DAYS: z.coerce.number().min(0).max(3660).default(90),
   // Usage ledger (src/usage/)
   LEDGER_FINE_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
   LEDGER_HOURLY_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
@@ -45,7 +47,7 @@ export interface Config {
   log: { level: Env['LOG_LEVEL'] };
   /** The one service time zone: billing periods start at midnight here. */
   timeZone: string;
-  attribution: { syncIntervalMs: number };
+  attribution: { syncIntervalMs: number; historyDays: number };
   ledger: LedgerConfig;
 }
 
@@ -95,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: { bootstrapToken: e.BOOTSTRAP_API_TOKEN },
     log: { level: e.LOG_LEVEL },
     timeZone: e.TZ,
-    attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS },
+    attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS, historyDays: e.ATTRIBUTION_HISTORY_DAYS },
     ledger: {
       fineRetentionHours: e.LEDGER_FINE_RETENTION_HOURS,
       hourlyRetentionDays: e.LEDGER_HOURLY_RETENTION_DAYS,

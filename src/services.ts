@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AccountServices } from './accounts/account-services';
+import type { AttributionService } from './attribution/attribution.service';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -25,6 +26,7 @@ export interface Services extends AccountServices {
   metrics: Registry;
   ingestStatus: IngestStatusRegistry;
   tokens: TokenService;
+  attribution: AttributionService;
   /** The usage ledger: `ledger.record` inside a transaction, `usageWriter` buffered for high-rate sources. */
   ledger: LedgerService;
   usageWriter: BufferedUsageWriter;
