@@ -8,6 +8,9 @@ import { AccountResolver } from './accounts/account.resolver';
 import { InventoryItemResolver } from './accounts/inventory-item.resolver';
 import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
 import { RadiusAccountResolver } from './accounts/radius-account.resolver';
+import { AccountUsageResolver } from './usage/account-usage.resolver';
+import { DataUsageResolver } from './usage/data-usage.resolver';
+import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, UsageBasedBillingPolicyResolver } from './usage/usage-policy.resolver';
 import { NetflowAllowedSubnetResolver, NetflowEndpointResolver, NetflowWhitelistResolver } from './collectors/netflow.resolver';
 
 /** Every resolver class in the schema. Components append theirs. */
@@ -21,6 +24,11 @@ export const resolvers: NonEmptyArray<Function> = [
   RadiusAccountResolver,
   IpAssignmentResolver,
   IpAssignmentHistoryResolver,
+  DataUsageResolver,
+  UsageBasedBillingPolicyResolver,
+  UsageBasedBillingPolicyFreePeriodResolver,
+  DataUsageTopOffResolver,
+  AccountUsageResolver,
   NetflowEndpointResolver,
   NetflowAllowedSubnetResolver,
   NetflowWhitelistResolver,

@@ -7,11 +7,14 @@ import { IpAssignment } from './ip-assignment.entity';
 import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { RadiusAccount } from './radius-account.entity';
+import { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from './usage-based-billing-policy.entity';
+import { DataUsageTopOff } from './data-usage-top-off.entity';
+
+export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod, DataUsageTopOff };
 import { NetflowAllowedSubnet } from './netflow-allowed-subnet.entity';
 import { NetflowEndpoint } from './netflow-endpoint.entity';
 import { NetflowWhitelist } from './netflow-whitelist.entity';
-
-export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
 export { NetflowAllowedSubnet, NetflowEndpoint, NetflowWhitelist };
 
 /** Every mapped entity. Components add theirs here. */
@@ -25,6 +28,9 @@ export const entities = [
   IpAssignmentHistory,
   PersonalAccessToken,
   RadiusAccount,
+  UsageBasedBillingPolicy,
+  UsageBasedBillingPolicyFreePeriod,
+  DataUsageTopOff,
   NetflowEndpoint,
   NetflowAllowedSubnet,
   NetflowWhitelist,

@@ -1,5 +1,7 @@
 import { Foundation1795645753820 } from './1795645753820-foundation';
 import { InlineDevices1795645857031 } from './1795645857031-inline-devices';
+import { UsagePolicies1795646279939 } from './1795646279939-usage-policies';
+import { UsageLedger1795646279940 } from './1795646279940-usage-ledger';
 import { AttributionHistory1795646520209 } from './1795646520209-attribution-history';
 import { NetflowEndpoints1795646676075 } from './1795646676075-netflow-endpoints';
 
@@ -7,6 +9,8 @@ import { NetflowEndpoints1795646676075 } from './1795646676075-netflow-endpoints
 export const migrations: Function[] = [
   Foundation1795645753820,
   InlineDevices1795645857031,
+  UsagePolicies1795646279939,
+  UsageLedger1795646279940,
   AttributionHistory1795646520209,
   NetflowEndpoints1795646676075,
 ];
