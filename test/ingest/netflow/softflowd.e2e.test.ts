@@ -11,7 +11,8 @@ import { SummingWriter } from './support/fakes';
  * NetFlow endpoint are created through GraphQL; attribution is the service's own; a scapy-written
  * pcap of subscriber traffic with known byte totals is replayed by softflowd (v9, IPFIX, sampled)
  * into the collector on an ephemeral port, and the credited totals per account must equal the
- * pcap's. (The ledger writer is an in-test sum until the shared UsageWriter lands on main.)
+ * pcap's — both in the in-process writer view and in the ledger, read back through GraphQL
+ * (`data_usage_totals`, `unattributed_usage`) after the service's own UsageWriter flushed.
  */
 interface Expected {
   totals: Record<string, { in: number; out: number }>;
@@ -71,6 +72,55 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
   /** Expected totals keyed by database account id. */
   const want = () => Object.fromEntries(Object.entries(expected.totals).map(([n, v]) => [accounts[n], v]));
 
+  type Totals = Record<string, { in: number; out: number }>;
+  /** NetFlow totals per account in the ledger, read through GraphQL. */
+  async function ledgerTotals(): Promise<Totals> {
+    const out: Totals = {};
+    const window = { s: new Date(Date.now() - 3_600_000).toISOString(), e: new Date(Date.now() + 3_600_000).toISOString() };
+    for (const id of Object.values(accounts)) {
+      const r = await gql(
+        `query($id: Int64Bit!, $s: Datetime!, $e: Datetime!) { data_usage_totals(account_id: $id, start_datetime: $s, end_datetime: $e) { entities { data_source_parent data_source_identifier billable_in_bytes billable_out_bytes free_in_bytes free_out_bytes } } }`,
+        { id, ...window },
+      );
+      for (const row of r.data_usage_totals.entities) {
+        if (row.data_source_parent !== 'NetFlow') continue;
+        expect(row.data_source_identifier).toBe('127.0.0.1');
+        const t0 = (out[id] ??= { in: 0, out: 0 });
+        t0.in += Number(row.billable_in_bytes) + Number(row.free_in_bytes);
+        t0.out += Number(row.billable_out_bytes) + Number(row.free_out_bytes);
+      }
+    }
+    return out;
+  }
+  const minus = (a: Totals, b: Totals): Totals =>
+    Object.fromEntries(Object.entries(a).map(([k, v]) => [k, { in: v.in - (b[k]?.in ?? 0), out: v.out - (b[k]?.out ?? 0) }]).filter(([, v]) => (v as { in: number; out: number }).in || (v as { in: number; out: number }).out));
+  async function unattributedOut(ip: string): Promise<number> {
+    const r = await gql(`query($s: Datetime!, $e: Datetime!) { unattributed_usage(start_datetime: $s, end_datetime: $e, limit: 1000) { ip outbytes data_source_parent } }`, {
+      s: new Date(Date.now() - 3_600_000).toISOString(),
+      e: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    return r.unattributed_usage.filter((u: { ip: string; data_source_parent: string }) => u.ip === ip && u.data_source_parent === 'NetFlow').reduce((a: number, u: { outbytes: string }) => a + Number(u.outbytes), 0);
+  }
+
+  /** Replays into the collector with the service's own UsageWriter; returns what this replay added to the ledger. */
+  async function replayIntoLedger(args: string[]) {
+    const before = await ledgerTotals();
+    const unBefore = await unattributedOut('100.64.9.9');
+    const component = new NetflowComponent(t.app.services, { attribution: t.app.services.attribution, writer: t.app.services.usageWriter }, 0);
+    await component.start();
+    const collector = component.collector!;
+    try {
+      execFileSync('softflowd', ['-r', pcap, '-n', `127.0.0.1:${collector.port}`, '-d', '-m', '100000', ...args], { stdio: 'ignore', timeout: 30_000 });
+      await new Promise((r) => setTimeout(r, 300));
+      await collector.whenIdle();
+    } finally {
+      await component.stop(); // flushes the writer
+    }
+    await t.app.services.usageWriter.flush();
+    if (process.env.DEBUG_E2E) console.log(await t.app.services.dataSource.query('SELECT * FROM usage_5m ORDER BY 1 LIMIT 5'), await t.app.services.dataSource.query('SELECT * FROM usage_sources'), t.app.services.usageWriter.pending, await ledgerTotals());
+    return { added: minus(await ledgerTotals(), before), unattributed: (await unattributedOut('100.64.9.9')) - unBefore, collector };
+  }
+
   async function replay(args: string[]) {
     const writer = new SummingWriter();
     const component = new NetflowComponent(t.app.services, { attribution: t.app.services.attribution, writer }, 0);
@@ -101,6 +151,17 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
     expect(collector.global.unknownExporter).toBeGreaterThan(0);
     expect(collector.ingestStatus()[0].dropped.unknown_exporter).toBe(collector.global.unknownExporter);
   }, 60_000);
+
+  it.each([
+    ['NetFlow v9', ['-v', '9']],
+    ['IPFIX', ['-v', '10']],
+  ])('%s into the ledger: GraphQL data_usage_totals per account equal the pcap exactly', async (_name, args) => {
+    await allow('127.0.0.0/8');
+    const { added, unattributed, collector } = await replayIntoLedger(args);
+    expect(added).toEqual(want());
+    expect(unattributed).toBe(expected.unattributed);
+    expect(collector.ingestStatus()[1].dropped).toEqual({});
+  }, 90_000);
 
   it.each([
     ['NetFlow v9', ['-v', '9']],
