@@ -492,12 +492,22 @@ function pickTime(
   exportMs: number,
 ): number {
   if (endAbs > 0) return endAbs;
-  if (endUp >= 0 && systemInitMs > 0) return systemInitMs + endUp;
+  if (endUp >= 0 && systemInitMs > 0) return fromUptime(systemInitMs, endUp, exportMs);
   if (endDelta >= 0) return exportMs - Math.round(endDelta);
   if (startAbs > 0) return startAbs;
-  if (startUp >= 0 && systemInitMs > 0) return systemInitMs + startUp;
+  if (startUp >= 0 && systemInitMs > 0) return fromUptime(systemInitMs, startUp, exportMs);
   if (startDelta >= 0) return exportMs - Math.round(startDelta);
   return exportMs;
+}
+
+/**
+ * systemInitTimeMilliseconds + a uint32 uptime. A flow cannot end after its export, so a result
+ * far beyond the export time is an uptime that went "negative" and wrapped (softflowd does this
+ * when packets predate its own start): read it as a signed 32-bit offset instead.
+ */
+function fromUptime(systemInitMs: number, uptime: number, exportMs: number): number {
+  const t = systemInitMs + uptime;
+  return t > exportMs + 86_400_000 ? t - 4294967296 : t;
 }
 
 function nonZero(buf: Buffer, off: number): boolean {

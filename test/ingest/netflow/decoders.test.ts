@@ -292,3 +292,26 @@ describe('v9 template lifetime', () => {
     expect(Object.keys(lib.templates)).toHaveLength(0);
   });
 });
+
+describe('IPFIX uptime-relative times', () => {
+  it('an uptime that wrapped below systemInitTime (flow before the exporter started) is read as negative', () => {
+    const state = newIpfixExporterState();
+    // options template 300: scope observationDomainId(149), field systemInitTimeMilliseconds(160)
+    const opt = Buffer.from([0, 3, 0, 14, 1, 44, 0, 2, 0, 1, 0, 149, 0, 4, 0, 160, 0, 8].slice(0, 18));
+    opt.writeUInt16BE(18, 2);
+    const optData = Buffer.alloc(4 + 12);
+    optData.writeUInt16BE(300, 0); optData.writeUInt16BE(16, 2); optData.writeBigUInt64BE(1_700_000_000_000n, 8);
+    // template 301: src, dst, bytes, flowEndSysUpTime(21)
+    const tpl = Buffer.alloc(4 + 4 + 16);
+    tpl.writeUInt16BE(2, 0); tpl.writeUInt16BE(tpl.length, 2); tpl.writeUInt16BE(301, 4); tpl.writeUInt16BE(4, 6);
+    [[8, 4], [12, 4], [1, 4], [21, 4]].forEach(([t, l], i) => { tpl.writeUInt16BE(t, 8 + i * 4); tpl.writeUInt16BE(l, 10 + i * 4); });
+    const data = Buffer.alloc(4 + 16);
+    data.writeUInt16BE(301, 0); data.writeUInt16BE(20, 2); data.writeUInt32BE(1, 12); data.writeUInt32BE(0xffffffff - 9_999, 16); // −10 s
+    const body = Buffer.concat([opt, optData, tpl, data]);
+    const head = Buffer.alloc(16);
+    head.writeUInt16BE(10, 0); head.writeUInt16BE(16 + body.length, 2); head.writeUInt32BE(1_700_000_060, 4);
+    const r = decodeIpfix(Buffer.concat([head, body]), state, 0);
+    expect(r.error).toBeNull();
+    expect(r.records.map((x) => x.timeMs)).toEqual([1_700_000_000_000 - 10_000]);
+  });
+});

@@ -33,18 +33,14 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
   let endpointId: string;
 
   const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const r = await t.gql(query, variables);
+    // One retry: a kept-alive HTTP connection may have been closed by the server while the
+    // pcap was being written (fetch then fails once with "other side closed").
+    const r = await t.gql(query, variables).catch(() => t.gql(query, variables));
     expect(r.errors).toBeUndefined();
     return r.data;
   };
 
   beforeAll(async () => {
-    // The pcap's traffic starts a minute from now, after the assignments below exist:
-    // attribution answers "who held this address at that time".
-    dir = mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
-    pcap = path.join(dir, 'traffic.pcap');
-    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'support/make-pcap.py'), pcap, String(Date.now() / 1000 + 60)], { encoding: 'utf8' });
-    expected = JSON.parse(out.trim().split('\n').pop()!);
     t = await startTestApp('pglite');
     const status = (await gql(`mutation { createAccountStatus(input: {name: "Active"}) { id } }`)).createAccountStatus.id;
     const type = (await gql(`mutation { createAccountType(input: {name: "Residential"}) { id } }`)).createAccountType.id;
@@ -62,6 +58,12 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
       }
     }
     endpointId = (await gql(`mutation { createNetflowEndpoint(input: {name: "lab"}) { id } }`)).createNetflowEndpoint.id;
+    // The pcap's traffic starts just after the assignments above exist: attribution answers
+    // "who held this address at that time".
+    dir = mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
+    pcap = path.join(dir, 'traffic.pcap');
+    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'support/make-pcap.py'), pcap, String(Date.now() / 1000 + 1)], { encoding: 'utf8' });
+    expected = JSON.parse(out.trim().split('\n').pop()!);
   }, 120_000);
 
   afterAll(async () => {
@@ -117,7 +119,6 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
       await component.stop(); // flushes the writer
     }
     await t.app.services.usageWriter.flush();
-    if (process.env.DEBUG_E2E) console.log(await t.app.services.dataSource.query('SELECT * FROM usage_5m ORDER BY 1 LIMIT 5'), await t.app.services.dataSource.query('SELECT * FROM usage_sources'), t.app.services.usageWriter.pending, await ledgerTotals());
     return { added: minus(await ledgerTotals(), before), unattributed: (await unattributedOut('100.64.9.9')) - unBefore, collector };
   }
 
