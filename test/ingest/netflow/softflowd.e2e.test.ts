@@ -33,9 +33,16 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
   let endpointId: string;
 
   const gql = async (query: string, variables?: Record<string, unknown>) => {
-    // One retry: a kept-alive HTTP connection may have been closed by the server while the
-    // pcap was being written (fetch then fails once with "other side closed").
-    const r = await t.gql(query, variables).catch(() => t.gql(query, variables));
+    // Retries: a kept-alive HTTP connection may have been closed by the server while the
+    // pcap was being written (fetch then fails with "other side closed").
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let r: { errors?: unknown; data?: any } | undefined;
+    for (let attempt = 1; !r; attempt++) {
+      r = await t.gql(query, variables).catch((error) => {
+        if (attempt >= 3) throw error;
+        return undefined;
+      });
+    }
     expect(r.errors).toBeUndefined();
     return r.data;
   };
