@@ -7,8 +7,12 @@ import { IpAssignment } from './ip-assignment.entity';
 import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { RadiusAccount } from './radius-account.entity';
+import { RadiusClient } from './radius-client.entity';
+import { RadiusSession } from './radius-session.entity';
+import { RadacctImportCheckpoint, RadacctImportSession } from './radacct-import.entity';
 
 export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { RadiusClient, RadiusSession, RadacctImportCheckpoint, RadacctImportSession };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
@@ -21,4 +25,8 @@ export const entities = [
   IpAssignmentHistory,
   PersonalAccessToken,
   RadiusAccount,
+  RadiusClient,
+  RadiusSession,
+  RadacctImportSession,
+  RadacctImportCheckpoint,
 ];
