@@ -1,0 +1,337 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Attribution } from '../../attribution/attribution';
+import type { Ledger, UnattributedIncrement, UsageIncrement } from '../../usage/ledger';
+import type { AccountingRequest } from './radius.decoder';
+import { applySessionEvent, eventTimeMs, octetTotal, SessionCounters } from './session-counter.math';
+
+export const RADIUS_SOURCE_PARENT = 'RADIUS';
+
+/** One authenticated, decoded Accounting-Request waiting to be stored. */
+export interface AccountingItem {
+  request: AccountingRequest;
+  /** NAS identity: NAS-IP-Address / NAS-IPv6-Address, else the datagram's source address. */
+  nasAddress: string;
+  receivedMs: number;
+}
+
+/** What one committed batch did, for counters. */
+export interface CommitSummary {
+  sessionsOpened: number;
+  sessionsClosed: number;
+  staleRequests: number;
+  inBytes: bigint;
+  outBytes: bigint;
+  unattributedBytes: bigint;
+  assignmentsChanged: boolean;
+}
+
+interface SessionRow {
+  key: string;
+  nas: string;
+  sessionId: string;
+  username: string | null;
+  accountId: number | null;
+  radiusAccountId: number | null;
+  counters: SessionCounters;
+  ip: string | null;
+  ipv6Prefix: string | null;
+  delegatedPrefix: string | null;
+  inBytes: bigint;
+  outBytes: bigint;
+  dirty: boolean;
+  /** Addresses (with owner) this session held as soft assignments before the batch. */
+  heldBefore: string[];
+}
+
+/** Session key: NAS + Acct-Session-Id (RFC 2866 makes the id unique per NAS only). */
+export function sessionKey(nas: string, sessionId: string): string {
+  return `${nas}|${sessionId}`;
+}
+
+/**
+ * The write side of the accounting server: stores a batch of requests in ONE transaction
+ * (group commit). The caller replies to every request of the batch only after `commit`
+ * resolves; if it throws nothing was stored and nothing must be acknowledged.
+ *
+ * Idempotent by construction: each session's last cumulative totals are stored state, so a
+ * request repeating totals already applied credits 0 whatever its Identifier.
+ */
+export class RadiusAccountingStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly attribution: Attribution,
+    private readonly ledger: Ledger,
+  ) {}
+
+  commit(items: AccountingItem[]): Promise<CommitSummary> {
+    return this.dataSource.transaction((manager) => this.commitIn(manager, items));
+  }
+
+  async commitIn(manager: EntityManager, items: AccountingItem[]): Promise<CommitSummary> {
+    const summary: CommitSummary = { sessionsOpened: 0, sessionsClosed: 0, staleRequests: 0, inBytes: 0n, outBytes: 0n, unattributedBytes: 0n, assignmentsChanged: false };
+    const keys = new Set<string>();
+    for (const item of items) if (item.request.sessionId !== null && isSessionStatus(item.request.status)) keys.add(sessionKey(item.nasAddress, item.request.sessionId));
+    const sessions = await this.loadSessions(manager, [...keys]);
+    const radiusAccounts = await this.loadRadiusAccounts(manager, items);
+
+    const usage: UsageIncrement[] = [];
+    const unattributed: UnattributedIncrement[] = [];
+    const released = new Map<string, number>(); // subnet -> radius account id: soft assignments to remove
+    const claimed = new Map<string, { owner: number; reference: string }>(); // soft assignments to add
+
+    for (const item of items) {
+      const r = item.request;
+      const atMs = eventTimeMs(item.receivedMs, r.eventTimestampS !== undefined ? r.eventTimestampS * 1000 : undefined, r.delayTimeS);
+      if (r.status === 'Accounting-On' || r.status === 'Accounting-Off') {
+        // The NAS rebooted: every session it had open is over. Write what we have first so
+        // the UPDATE sees it, then close the rest in the database.
+        await this.flushSessions(manager, sessions);
+        const closed = await this.closeNasSessions(manager, item.nasAddress, atMs, r.status === 'Accounting-On' ? 'NAS-Reboot' : 'NAS-Request');
+        for (const c of closed) {
+          const row = sessions.get(c.key);
+          if (row) {
+            row.counters = { ...row.counters, endMs: atMs, terminateCause: c.reason };
+            row.heldBefore = [];
+          }
+          for (const subnet of c.subnets) if (c.radiusAccountId !== null) { released.set(subnet, c.radiusAccountId); claimed.delete(subnet); }
+        }
+        summary.sessionsClosed += closed.length;
+        summary.assignmentsChanged ||= closed.some((c) => c.subnets.length > 0);
+        continue;
+      }
+
+      const key = sessionKey(item.nasAddress, r.sessionId!);
+      let row = sessions.get(key);
+      const step = applySessionEvent(row ? row.counters : null, {
+        status: r.status,
+        atMs,
+        inputTotal: octetTotal(r.inputOctets, r.inputGigawords),
+        outputTotal: octetTotal(r.outputOctets, r.outputGigawords),
+        inputGigawords: r.inputGigawords !== undefined,
+        outputGigawords: r.outputGigawords !== undefined,
+        terminateCause: r.terminateCause,
+        sessionTimeS: r.sessionTimeS,
+      });
+      const username = r.userName ?? row?.username ?? null;
+      const accountId = username !== null ? this.attribution.accountForUsername(username, atMs) : null;
+      if (!row) {
+        row = {
+          key, nas: item.nasAddress, sessionId: r.sessionId!, username, accountId, radiusAccountId: null,
+          counters: step.next, ip: null, ipv6Prefix: null, delegatedPrefix: null, inBytes: 0n, outBytes: 0n, dirty: true, heldBefore: [],
+        };
+        sessions.set(key, row);
+        summary.sessionsOpened++;
+      }
+      if (step.stale && !row.dirty && step.next === row.counters) {
+        summary.staleRequests++;
+        continue;
+      }
+      if (step.stale) summary.staleRequests++;
+      row.counters = step.next;
+      row.username = username;
+      if (accountId !== null) row.accountId = accountId;
+      const radiusAccount = username !== null ? radiusAccounts.get(username) : undefined;
+      if (radiusAccount !== undefined) row.radiusAccountId = radiusAccount;
+      row.ip = r.framedIp ?? row.ip;
+      row.ipv6Prefix = r.framedIpv6Prefix ?? row.ipv6Prefix;
+      row.delegatedPrefix = r.delegatedIpv6Prefix ?? row.delegatedPrefix;
+      row.inBytes += step.inBytes;
+      row.outBytes += step.outBytes;
+      row.dirty = true;
+      if (step.closed) summary.sessionsClosed++;
+
+      if (step.inBytes > 0n || step.outBytes > 0n) {
+        const source = { parent: RADIUS_SOURCE_PARENT, identifier: item.nasAddress };
+        if (accountId !== null) {
+          usage.push({ accountId, source, timeMs: atMs, inBytes: step.inBytes, outBytes: step.outBytes });
+          summary.inBytes += step.inBytes;
+          summary.outBytes += step.outBytes;
+        } else {
+          summary.unattributedBytes += step.inBytes + step.outBytes;
+          // The unattributed report is keyed by address: without one there is nothing to list.
+          if (row.ip !== null) unattributed.push({ ip: row.ip, source, timeMs: atMs, inBytes: step.inBytes, outBytes: step.outBytes });
+        }
+      }
+
+      // Soft IP assignments: held while the session is open.
+      if (row.radiusAccountId !== null) {
+        const subnets = sessionSubnets(row);
+        if (row.counters.endMs !== null) {
+          for (const subnet of new Set([...subnets, ...row.heldBefore])) { released.set(subnet, row.radiusAccountId); claimed.delete(subnet); }
+          row.heldBefore = [];
+        } else {
+          for (const subnet of subnets) {
+            if (!row.heldBefore.includes(subnet)) { claimed.set(subnet, { owner: row.radiusAccountId, reference: key }); released.delete(subnet); }
+          }
+          row.heldBefore = subnets;
+        }
+      }
+    }
+
+    await this.flushSessions(manager, sessions);
+    if (usage.length || unattributed.length) await this.ledger.record(manager, usage, unattributed);
+    if (released.size) {
+      await manager.query(
+        `DELETE FROM ip_assignments a USING unnest($1::cidr[], $2::bigint[]) AS r(subnet, owner)
+          WHERE a.subnet = r.subnet AND a.soft AND a.ipassignmentable_type = 'RadiusAccount' AND a.ipassignmentable_id = r.owner`,
+        [[...released.keys()], [...released.values()].map(String)],
+      );
+      summary.assignmentsChanged = true;
+    }
+    if (claimed.size) {
+      const subnets = [...claimed.keys()];
+      const owners = [...claimed.values()].map((c) => String(c.owner));
+      // A soft assignment left behind by another session (a lost Stop) yields to the new holder;
+      // a static (soft = false) one never does.
+      await manager.query(
+        `DELETE FROM ip_assignments a USING unnest($1::cidr[], $2::bigint[]) AS c(subnet, owner)
+          WHERE a.subnet = c.subnet AND a.soft AND NOT (a.ipassignmentable_type = 'RadiusAccount' AND a.ipassignmentable_id = c.owner)`,
+        [subnets, owners],
+      );
+      await manager.query(
+        `INSERT INTO ip_assignments (subnet, ipassignmentable_type, ipassignmentable_id, soft, description, reference)
+         SELECT c.subnet, 'RadiusAccount', c.owner, true, 'RADIUS session', c.reference
+           FROM unnest($1::cidr[], $2::bigint[], $3::text[]) AS c(subnet, owner, reference)
+         ON CONFLICT (subnet) DO NOTHING`,
+        [subnets, owners, [...claimed.values()].map((c) => c.reference)],
+      );
+      summary.assignmentsChanged = true;
+    }
+    return summary;
+  }
+
+  private async loadSessions(manager: EntityManager, keys: string[]): Promise<Map<string, SessionRow>> {
+    const sessions = new Map<string, SessionRow>();
+    if (!keys.length) return sessions;
+    const rows: Array<Record<string, string | null>> = await manager.query(
+      `SELECT session_key, host(nas_ip_address) AS nas, account_session_id, username, account_id, radius_account_id,
+              (extract(epoch from start) * 1000)::float8 AS start_ms, (extract(epoch from "end") * 1000)::float8 AS end_ms,
+              (extract(epoch from last_event_at) * 1000)::float8 AS last_ms, terminate_reason,
+              host(ip_address) AS ip, ipv6_prefix::text AS ipv6_prefix, delegated_ipv6_prefix::text AS delegated_prefix,
+              input_octets_total, output_octets_total, in_bytes, out_bytes
+         FROM radius_sessions WHERE session_key = ANY($1::text[]) FOR UPDATE`,
+      [keys],
+    );
+    for (const r of rows) {
+      const row: SessionRow = {
+        key: r.session_key!,
+        nas: r.nas!,
+        sessionId: r.account_session_id!,
+        username: r.username,
+        accountId: r.account_id === null ? null : Number(r.account_id),
+        radiusAccountId: r.radius_account_id === null ? null : Number(r.radius_account_id),
+        counters: {
+          inputTotal: BigInt(r.input_octets_total!),
+          outputTotal: BigInt(r.output_octets_total!),
+          lastEventMs: Number(r.last_ms),
+          startMs: r.start_ms === null ? null : Number(r.start_ms),
+          endMs: r.end_ms === null ? null : Number(r.end_ms),
+          terminateCause: r.terminate_reason,
+        },
+        ip: r.ip,
+        ipv6Prefix: r.ipv6_prefix,
+        delegatedPrefix: r.delegated_prefix,
+        inBytes: BigInt(r.in_bytes!),
+        outBytes: BigInt(r.out_bytes!),
+        dirty: false,
+        heldBefore: [],
+      };
+      if (row.counters.endMs === null) row.heldBefore = sessionSubnets(row);
+      sessions.set(row.key, row);
+    }
+    return sessions;
+  }
+
+  /** username -> radius_accounts.id, only when some request carries an address to assign. */
+  private async loadRadiusAccounts(manager: EntityManager, items: AccountingItem[]): Promise<Map<string, number>> {
+    const names = new Set<string>();
+    for (const { request: r } of items) {
+      if (r.userName !== null && (r.framedIp || r.framedIpv6Prefix || r.delegatedIpv6Prefix || r.status === 'Stop')) names.add(r.userName);
+    }
+    const map = new Map<string, number>();
+    if (!names.size) return map;
+    const rows: Array<{ id: string; username: string }> = await manager.query(
+      `SELECT id, username FROM radius_accounts WHERE username = ANY($1::text[])`,
+      [[...names]],
+    );
+    for (const r of rows) map.set(r.username, Number(r.id));
+    return map;
+  }
+
+  /** One set-based upsert for every session the batch touched. */
+  private async flushSessions(manager: EntityManager, sessions: Map<string, SessionRow>): Promise<void> {
+    const dirty = [...sessions.values()].filter((s) => s.dirty);
+    if (!dirty.length) return;
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    await manager.query(
+      `INSERT INTO radius_sessions (session_key, nas_ip_address, account_session_id, username, account_id, radius_account_id,
+              start, "end", last_event_at, terminate_reason, ip_address, ipv6_prefix, delegated_ipv6_prefix,
+              input_octets_total, output_octets_total, in_bytes, out_bytes)
+       SELECT * FROM unnest($1::text[], $2::inet[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+              $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::inet[], $12::cidr[], $13::cidr[],
+              $14::numeric[], $15::numeric[], $16::numeric[], $17::numeric[])
+       ON CONFLICT (session_key) DO UPDATE SET
+              username = EXCLUDED.username, account_id = EXCLUDED.account_id, radius_account_id = EXCLUDED.radius_account_id,
+              start = EXCLUDED.start, "end" = EXCLUDED."end", last_event_at = EXCLUDED.last_event_at,
+              terminate_reason = EXCLUDED.terminate_reason, ip_address = EXCLUDED.ip_address,
+              ipv6_prefix = EXCLUDED.ipv6_prefix, delegated_ipv6_prefix = EXCLUDED.delegated_ipv6_prefix,
+              input_octets_total = EXCLUDED.input_octets_total, output_octets_total = EXCLUDED.output_octets_total,
+              in_bytes = EXCLUDED.in_bytes, out_bytes = EXCLUDED.out_bytes,
+              updated_at = now(), version = radius_sessions.version + 1`,
+      [
+        dirty.map((s) => s.key),
+        dirty.map((s) => s.nas),
+        dirty.map((s) => s.sessionId),
+        dirty.map((s) => s.username),
+        dirty.map((s) => (s.accountId === null ? null : String(s.accountId))),
+        dirty.map((s) => (s.radiusAccountId === null ? null : String(s.radiusAccountId))),
+        dirty.map((s) => iso(s.counters.startMs)),
+        dirty.map((s) => iso(s.counters.endMs)),
+        dirty.map((s) => iso(s.counters.lastEventMs)),
+        dirty.map((s) => s.counters.terminateCause),
+        dirty.map((s) => s.ip),
+        dirty.map((s) => s.ipv6Prefix),
+        dirty.map((s) => s.delegatedPrefix),
+        dirty.map((s) => s.counters.inputTotal.toString()),
+        dirty.map((s) => s.counters.outputTotal.toString()),
+        dirty.map((s) => s.inBytes.toString()),
+        dirty.map((s) => s.outBytes.toString()),
+      ],
+    );
+    for (const s of dirty) s.dirty = false;
+  }
+
+  private async closeNasSessions(
+    manager: EntityManager,
+    nas: string,
+    atMs: number,
+    reason: string,
+  ): Promise<Array<{ key: string; reason: string; radiusAccountId: number | null; subnets: string[] }>> {
+    const rows: Array<{ session_key: string; radius_account_id: string | null; ip: string | null; ipv6_prefix: string | null; delegated_prefix: string | null }> =
+      await manager.query(
+        `UPDATE radius_sessions SET "end" = greatest(to_timestamp($2::float8 / 1000), start), terminate_reason = $3,
+                updated_at = now(), version = version + 1
+          WHERE nas_ip_address = $1::inet AND "end" IS NULL
+        RETURNING session_key, radius_account_id, host(ip_address) AS ip, ipv6_prefix::text AS ipv6_prefix, delegated_ipv6_prefix::text AS delegated_prefix`,
+        [nas, atMs, reason],
+      );
+    return rows.map((r) => ({
+      key: r.session_key,
+      reason,
+      radiusAccountId: r.radius_account_id === null ? null : Number(r.radius_account_id),
+      subnets: [r.ip ? hostSubnet(r.ip) : null, r.ipv6_prefix, r.delegated_prefix].filter((s): s is string => s !== null),
+    }));
+  }
+}
+
+function isSessionStatus(status: AccountingRequest['status']): status is 'Start' | 'Stop' | 'Interim-Update' {
+  return status === 'Start' || status === 'Stop' || status === 'Interim-Update';
+}
+
+function hostSubnet(ip: string): string {
+  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
+}
+
+function sessionSubnets(row: Pick<SessionRow, 'ip' | 'ipv6Prefix' | 'delegatedPrefix'>): string[] {
+  return [row.ip ? hostSubnet(row.ip) : null, row.ipv6Prefix, row.delegatedPrefix].filter((s): s is string => s !== null);
+}
