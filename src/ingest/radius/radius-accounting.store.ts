@@ -307,7 +307,8 @@ export class RadiusAccountingStore {
     atMs: number,
     reason: string,
   ): Promise<Array<{ key: string; reason: string; radiusAccountId: number | null; subnets: string[] }>> {
-    const rows: Array<{ session_key: string; radius_account_id: string | null; ip: string | null; ipv6_prefix: string | null; delegated_prefix: string | null }> =
+    type Closed = { session_key: string; radius_account_id: string | null; ip: string | null; ipv6_prefix: string | null; delegated_prefix: string | null };
+    const result: [Closed[], number] | Closed[] =
       await manager.query(
         `UPDATE radius_sessions SET "end" = greatest(to_timestamp($2::float8 / 1000), start), terminate_reason = $3,
                 updated_at = now(), version = version + 1
@@ -315,6 +316,8 @@ export class RadiusAccountingStore {
         RETURNING session_key, radius_account_id, host(ip_address) AS ip, ipv6_prefix::text AS ipv6_prefix, delegated_ipv6_prefix::text AS delegated_prefix`,
         [nas, atMs, reason],
       );
+    // TypeORM returns [rows, affected] for UPDATE ... RETURNING on the postgres driver.
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as Closed[];
     return rows.map((r) => ({
       key: r.session_key,
       reason,

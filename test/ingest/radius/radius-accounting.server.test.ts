@@ -1,0 +1,163 @@
+import dgram from 'node:dgram';
+import radius from 'radius';
+import type { DataSource } from 'typeorm';
+import { RadiusAccountingServer } from '../../../src/ingest/radius/radius-accounting.server';
+import { RadiusAccountingStore } from '../../../src/ingest/radius/radius-accounting.store';
+import { RadiusClientRegistry } from '../../../src/ingest/radius/radius-clients.registry';
+import { testEngines, openTestDataSource } from '../../support/database';
+import { MapAttribution, TableLedger, packet, radclient, eventually } from './radius-test-support';
+
+const SECRET = 'testing123';
+const GIB4 = 2n ** 32n;
+
+describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
+  let close: () => Promise<void>;
+  let dataSource: DataSource;
+  let server: RadiusAccountingServer;
+  let store: RadiusAccountingStore;
+  let port: number;
+  let alice: number;
+  let bob: number;
+  const attribution = new MapAttribution();
+  let failCommits = false;
+
+  beforeAll(async () => {
+    const opened = await openTestDataSource(engine);
+    dataSource = opened.dataSource;
+    close = opened.close;
+    await TableLedger.createTable(dataSource);
+    await dataSource.query(`INSERT INTO account_statuses (name) VALUES ('Active')`);
+    await dataSource.query(`INSERT INTO account_types (name) VALUES ('Residential')`);
+    const [a] = await dataSource.query(`INSERT INTO accounts (name, account_status_id, account_type_id) VALUES ('Alice', 1, 1) RETURNING id`);
+    const [b] = await dataSource.query(`INSERT INTO accounts (name, account_status_id, account_type_id) VALUES ('Bob', 1, 1) RETURNING id`);
+    alice = Number(a.id);
+    bob = Number(b.id);
+    await dataSource.query(`INSERT INTO radius_accounts (account_id, username) VALUES ($1, 'alice'), ($2, 'bob')`, [alice, bob]);
+    attribution.usernames.set('alice', alice).set('bob', bob);
+    await dataSource.query(`INSERT INTO radius_clients (name, subnet, secret) VALUES ('lab', '127.0.0.0/8', $1)`, [SECRET]);
+
+    const registry = new RadiusClientRegistry(dataSource);
+    await registry.reload();
+    store = new RadiusAccountingStore(dataSource, attribution, new TableLedger());
+    const realCommit = store.commit.bind(store);
+    store.commit = async (items) => {
+      if (failCommits) throw new Error('connection refused (simulated database outage)');
+      return realCommit(items);
+    };
+    server = new RadiusAccountingServer(
+      { port: 0, host: '127.0.0.1', batchMax: 1000, queueMax: 10_000, replyCacheMs: 30_000, retryDelayMs: 200 },
+      registry,
+      store,
+    );
+    await server.start();
+    port = server.address().port;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await close?.();
+  });
+
+  it('credits Start / Interim / Stop with gigawords exactly, in = Acct-Output-Octets, and keeps a soft IP while open', async () => {
+    const base = { 'User-Name': 'alice', 'NAS-IP-Address': '10.9.0.1', 'Acct-Session-Id': 'alice-1', 'Framed-IP-Address': '100.64.0.7' };
+    const start = await radclient(port, SECRET, [packet({ ...base, 'Acct-Status-Type': 'Start', 'Event-Timestamp': 1700000000 })], ['-r', '3', '-t', '1']);
+    expect(start.code).toBe(0);
+    const held = await dataSource.query(`SELECT subnet::text, ipassignmentable_type, ipassignmentable_id, soft FROM ip_assignments`);
+    expect(held).toEqual([{ subnet: '100.64.0.7/32', ipassignmentable_type: 'RadiusAccount', ipassignmentable_id: expect.any(String), soft: true }]);
+
+    const result = await radclient(port, SECRET, [
+      packet({ ...base, 'Acct-Status-Type': 'Interim-Update', 'Event-Timestamp': 1700000300, 'Acct-Input-Octets': 1000, 'Acct-Output-Octets': 5000, 'Acct-Output-Gigawords': 1 }),
+      packet({ ...base, 'Acct-Status-Type': 'Interim-Update', 'Event-Timestamp': 1700000600, 'Acct-Input-Octets': 3000, 'Acct-Input-Gigawords': 0, 'Acct-Output-Octets': 7, 'Acct-Output-Gigawords': 2 }),
+      packet({ ...base, 'Acct-Status-Type': 'Stop', 'Event-Timestamp': 1700000700, 'Acct-Input-Octets': 4000, 'Acct-Output-Octets': 9, 'Acct-Output-Gigawords': 2, 'Acct-Terminate-Cause': 'User-Request' }),
+      // A late duplicate Stop (new Identifier, same totals): counted once.
+      packet({ ...base, 'Acct-Status-Type': 'Stop', 'Event-Timestamp': 1700000700, 'Acct-Delay-Time': 5, 'Acct-Input-Octets': 4000, 'Acct-Output-Octets': 9, 'Acct-Output-Gigawords': 2 }),
+    ], ['-r', '3', '-t', '1']);
+    expect(result.code).toBe(0);
+
+    expect(await TableLedger.totals(dataSource, alice)).toEqual({ in: 2n * GIB4 + 9n, out: 4000n });
+    const [session] = await dataSource.query(
+      `SELECT host(nas_ip_address) AS nas, account_session_id, username, account_id, start, "end", terminate_reason, host(ip_address) AS ip, in_bytes, out_bytes FROM radius_sessions WHERE account_session_id = 'alice-1'`,
+    );
+    expect(session).toMatchObject({ nas: '10.9.0.1', username: 'alice', account_id: String(alice), terminate_reason: 'User-Request', ip: '100.64.0.7', in_bytes: String(2n * GIB4 + 9n), out_bytes: '4000' });
+    expect(new Date(session.start).getTime()).toBe(1700000000_000);
+    expect(new Date(session.end).getTime()).toBe(1700000700_000);
+    const [usageRow] = await dataSource.query(`SELECT DISTINCT parent, identifier FROM test_usage WHERE account_id = $1`, [alice]);
+    expect(usageRow).toEqual({ parent: 'RADIUS', identifier: '10.9.0.1' });
+    expect(await dataSource.query(`SELECT * FROM ip_assignments`)).toEqual([]);
+  });
+
+  it('answers a retransmission (same id and authenticator) from the cache and never counts it twice', async () => {
+    const raw = radius.encode({
+      code: 'Accounting-Request',
+      identifier: 77,
+      secret: SECRET,
+      attributes: [
+        ['User-Name', 'bob'], ['NAS-IP-Address', '10.9.0.2'], ['Acct-Session-Id', 'bob-1'], ['Acct-Status-Type', 'Interim-Update'],
+        ['Acct-Input-Octets', 111], ['Acct-Output-Octets', 222],
+      ],
+    });
+    const client = dgram.createSocket('udp4');
+    const replies: Buffer[] = [];
+    client.on('message', (m) => replies.push(m));
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+    const send = (b: Buffer) => new Promise<void>((r) => client.send(b, port, '127.0.0.1', () => r()));
+    await send(raw);
+    await eventually(async () => replies.length, (n) => n >= 1);
+    await send(raw);
+    await send(raw);
+    await eventually(async () => replies.length, (n) => n >= 3);
+    expect(replies[1].equals(replies[0])).toBe(true);
+    expect(replies[0][0]).toBe(5);
+    expect(replies[0][1]).toBe(77);
+    // The NAS gave up and re-sent with a new Identifier and a bumped Acct-Delay-Time: same totals, nothing more.
+    const resent = radius.encode({
+      code: 'Accounting-Request', identifier: 78, secret: SECRET,
+      attributes: [
+        ['User-Name', 'bob'], ['NAS-IP-Address', '10.9.0.2'], ['Acct-Session-Id', 'bob-1'], ['Acct-Status-Type', 'Interim-Update'],
+        ['Acct-Input-Octets', 111], ['Acct-Output-Octets', 222], ['Acct-Delay-Time', 10],
+      ],
+    });
+    await send(resent);
+    await eventually(async () => replies.length, (n) => n >= 4);
+    client.close();
+    expect(server.metrics.retransmissions).toBeGreaterThanOrEqual(2);
+    expect(await TableLedger.totals(dataSource, bob)).toEqual({ in: 222n, out: 111n });
+  });
+
+  it('acknowledges nothing while the database fails, and loses nothing once it is back (radclient -r 3 -t 1)', async () => {
+    failCommits = true;
+    const failedBefore = server.metrics.dropped.store_failed;
+    setTimeout(() => (failCommits = false), 1500);
+    const base = { 'User-Name': 'bob', 'NAS-IP-Address': '10.9.0.2', 'Acct-Session-Id': 'bob-2' };
+    const result = await radclient(port, SECRET, [
+      packet({ ...base, 'Acct-Status-Type': 'Start' }),
+      packet({ ...base, 'Acct-Status-Type': 'Stop', 'Acct-Input-Octets': 1_000_000, 'Acct-Output-Octets': 3_000_000, 'Acct-Output-Gigawords': 3 }),
+    ], ['-r', '5', '-t', '1']);
+    expect(result.code).toBe(0);
+    expect(server.metrics.dropped.store_failed).toBeGreaterThan(failedBefore);
+    expect(await TableLedger.totals(dataSource, bob)).toEqual({ in: 222n + 3n * GIB4 + 3_000_000n, out: 111n + 1_000_000n });
+  });
+
+  it('drops a wrong secret and an unknown client silently, counting why', async () => {
+    const badAuth = server.metrics.dropped.bad_authenticator;
+    const result = await radclient(port, 'wrong-secret', [packet({ 'User-Name': 'bob', 'Acct-Session-Id': 'x', 'Acct-Status-Type': 'Start' })], ['-r', '1', '-t', '0.3']);
+    expect(result.code).not.toBe(0);
+    expect(server.metrics.dropped.bad_authenticator).toBeGreaterThan(badAuth);
+  });
+
+  it('Accounting-On closes every open session of the NAS and releases its addresses', async () => {
+    const base = { 'User-Name': 'alice', 'NAS-IP-Address': '10.9.0.3', 'Framed-IP-Address': '100.64.0.9' };
+    await radclient(port, SECRET, [
+      packet({ ...base, 'Acct-Session-Id': 'on-1', 'Acct-Status-Type': 'Start' }),
+      packet({ 'User-Name': 'bob', 'NAS-IP-Address': '10.9.0.3', 'Acct-Session-Id': 'on-2', 'Acct-Status-Type': 'Interim-Update', 'Acct-Input-Octets': 5 }),
+    ]);
+    expect(await dataSource.query(`SELECT subnet::text FROM ip_assignments`)).toEqual([{ subnet: '100.64.0.9/32' }]);
+    const result = await radclient(port, SECRET, [packet({ 'NAS-IP-Address': '10.9.0.3', 'Acct-Status-Type': 'Accounting-On' })]);
+    expect(result.code).toBe(0);
+    const open = await dataSource.query(`SELECT session_key FROM radius_sessions WHERE host(nas_ip_address) = '10.9.0.3' AND "end" IS NULL`);
+    expect(open).toEqual([]);
+    const reasons = await dataSource.query(`SELECT DISTINCT terminate_reason FROM radius_sessions WHERE host(nas_ip_address) = '10.9.0.3'`);
+    expect(reasons).toEqual([{ terminate_reason: 'NAS-Reboot' }]);
+    expect(await dataSource.query(`SELECT subnet::text FROM ip_assignments`)).toEqual([]);
+  });
+});
