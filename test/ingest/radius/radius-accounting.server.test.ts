@@ -160,4 +160,23 @@ describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
     expect(reasons).toEqual([{ terminate_reason: 'NAS-Reboot' }]);
     expect(await dataSource.query(`SELECT subnet::text FROM ip_assignments`)).toEqual([]);
   });
+
+  it('keeps serving after 5 000 garbage and mutated datagrams on its socket', async () => {
+    const client = dgram.createSocket('udp4');
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+    const valid = radius.encode({ code: 'Accounting-Request', identifier: 1, secret: SECRET, attributes: [['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 'g'], ['User-Name', 'nobody']] });
+    let seed = 99;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const receivedBefore = server.metrics.received;
+    for (let i = 0; i < 5000; i++) {
+      const d = i % 2 ? Buffer.from(Array.from({ length: rand(64) }, () => rand(256))) : Buffer.from(valid);
+      if (i % 2 === 0) for (let k = 0; k < 3; k++) d[rand(d.length)] = rand(256);
+      await new Promise<void>((r) => client.send(d, port, '127.0.0.1', () => r()));
+    }
+    client.close();
+    await eventually(async () => server.metrics.received - receivedBefore, (n) => n >= 4900);
+    const result = await radclient(port, SECRET, [packet({ 'User-Name': 'bob', 'NAS-IP-Address': '10.9.0.4', 'Acct-Session-Id': 'after-fuzz', 'Acct-Status-Type': 'Start' })], ['-r', '3', '-t', '1']);
+    expect(result.code).toBe(0);
+    expect(server.metrics.droppedTotal()).toBeGreaterThan(0);
+  });
 });
