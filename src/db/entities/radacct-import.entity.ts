@@ -28,10 +28,13 @@ export class RadacctImportCheckpoint extends BaseEntity {
   @Column({ type: 'text' })
   source!: string;
 
-  /** Latest change time (stop, update or start time) seen in radacct. */
   @Column({ type: 'timestamptz', nullable: true })
-  last_change_at!: Date | null;
+  last_poll_at!: Date | null;
 
-  @Column({ type: 'integer', default: 0 })
-  rows_imported!: number;
+  /** Highest radacctid read: rows above it are sessions started since. */
+  @Column({ type: 'bigint', default: 0 })
+  last_radacctid!: string;
+
+  @Column({ type: 'bigint', default: 0 })
+  rows_imported!: string;
 }

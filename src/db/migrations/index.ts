@@ -1,6 +1,6 @@
 import { Foundation1795645753820 } from './1795645753820-foundation';
 import { InlineDevices1795645857031 } from './1795645857031-inline-devices';
-import { RadiusAccounting1795646273902 } from './1795646273902-radius-accounting';
+import { RadiusAccounting1795646759948 } from './1795646759948-radius-accounting';
 
 /** Every migration, in order. TypeORM runs the ones not yet recorded in the `migrations` table. */
-export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031, RadiusAccounting1795646273902];
+export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031, RadiusAccounting1795646759948];

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class RadiusAccounting1795646273902 implements MigrationInterface {
-    name = 'RadiusAccounting1795646273902'
+export class RadiusAccounting1795646759948 implements MigrationInterface {
+    name = 'RadiusAccounting1795646759948'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`
@@ -80,8 +80,9 @@ export class RadiusAccounting1795646273902 implements MigrationInterface {
                 "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "version" integer NOT NULL DEFAULT '1',
                 "source" text NOT NULL,
-                "last_change_at" TIMESTAMP WITH TIME ZONE,
-                "rows_imported" integer NOT NULL DEFAULT '0',
+                "last_poll_at" TIMESTAMP WITH TIME ZONE,
+                "last_radacctid" bigint NOT NULL DEFAULT '0',
+                "rows_imported" bigint NOT NULL DEFAULT '0',
                 CONSTRAINT "PK_b7190663ef5748b457dc15eb6a3" PRIMARY KEY ("id")
             )
         `);
