@@ -72,7 +72,7 @@ export class RadiusAccountingStore {
     const keys = new Set<string>();
     for (const item of items) if (item.request.sessionId !== null && isSessionStatus(item.request.status)) keys.add(sessionKey(item.nasAddress, item.request.sessionId));
     const sessions = await this.loadSessions(manager, [...keys]);
-    const radiusAccounts = await this.loadRadiusAccounts(manager, items);
+    const radiusAccounts = await this.loadRadiusAccounts(manager, items, sessions);
 
     const usage: UsageIncrement[] = [];
     const unattributed: UnattributedIncrement[] = [];
@@ -242,11 +242,18 @@ export class RadiusAccountingStore {
     return sessions;
   }
 
-  /** username -> radius_accounts.id, only when some request carries an address to assign. */
-  private async loadRadiusAccounts(manager: EntityManager, items: AccountingItem[]): Promise<Map<string, number>> {
+  /**
+   * username -> radius_accounts.id, only for sessions that may need to claim an address and
+   * do not know their RadiusAccount yet (typically a Start): Interims and Stops of known
+   * sessions reuse the id stored on the session.
+   */
+  private async loadRadiusAccounts(manager: EntityManager, items: AccountingItem[], sessions: Map<string, SessionRow>): Promise<Map<string, number>> {
     const names = new Set<string>();
-    for (const { request: r } of items) {
-      if (r.userName !== null && (r.framedIp || r.framedIpv6Prefix || r.delegatedIpv6Prefix || r.status === 'Stop')) names.add(r.userName);
+    for (const { request: r, nasAddress } of items) {
+      if (r.userName === null || !(r.framedIp || r.framedIpv6Prefix || r.delegatedIpv6Prefix)) continue;
+      const known = r.sessionId !== null ? sessions.get(sessionKey(nasAddress, r.sessionId)) : undefined;
+      if (known && known.radiusAccountId !== null && known.username === r.userName) continue;
+      names.add(r.userName);
     }
     const map = new Map<string, number>();
     if (!names.size) return map;
@@ -262,14 +269,15 @@ export class RadiusAccountingStore {
   private async flushSessions(manager: EntityManager, sessions: Map<string, SessionRow>): Promise<void> {
     const dirty = [...sessions.values()].filter((s) => s.dirty);
     if (!dirty.length) return;
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     await manager.query(
       `INSERT INTO radius_sessions (session_key, nas_ip_address, account_session_id, username, account_id, radius_account_id,
               start, "end", last_event_at, terminate_reason, ip_address, ipv6_prefix, delegated_ipv6_prefix,
               input_octets_total, output_octets_total, in_bytes, out_bytes)
-       SELECT * FROM unnest($1::text[], $2::inet[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-              $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::inet[], $12::cidr[], $13::cidr[],
+       SELECT k, nas, sid, u, a, ra, to_timestamp(s / 1000), to_timestamp(e / 1000), to_timestamp(l / 1000), tr, ip, p6, d6, it, ot, ib, ob
+         FROM unnest($1::text[], $2::inet[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+              $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::inet[], $12::cidr[], $13::cidr[],
               $14::numeric[], $15::numeric[], $16::numeric[], $17::numeric[])
+           AS x(k, nas, sid, u, a, ra, s, e, l, tr, ip, p6, d6, it, ot, ib, ob)
        ON CONFLICT (session_key) DO UPDATE SET
               username = EXCLUDED.username, account_id = EXCLUDED.account_id, radius_account_id = EXCLUDED.radius_account_id,
               start = EXCLUDED.start, "end" = EXCLUDED."end", last_event_at = EXCLUDED.last_event_at,
@@ -285,9 +293,9 @@ export class RadiusAccountingStore {
         dirty.map((s) => s.username),
         dirty.map((s) => (s.accountId === null ? null : String(s.accountId))),
         dirty.map((s) => (s.radiusAccountId === null ? null : String(s.radiusAccountId))),
-        dirty.map((s) => iso(s.counters.startMs)),
-        dirty.map((s) => iso(s.counters.endMs)),
-        dirty.map((s) => iso(s.counters.lastEventMs)),
+        dirty.map((s) => s.counters.startMs),
+        dirty.map((s) => s.counters.endMs),
+        dirty.map((s) => s.counters.lastEventMs),
         dirty.map((s) => s.counters.terminateCause),
         dirty.map((s) => s.ip),
         dirty.map((s) => s.ipv6Prefix),

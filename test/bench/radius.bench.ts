@@ -1,0 +1,136 @@
+/**
+ * npm run bench:radius
+ *
+ * Durable Accounting-Requests per second (reply only after COMMIT) on PostgreSQL: this
+ * service's in-process server vs FreeRADIUS 3 + rlm_sql (Debian packages) writing radacct to
+ * the same PostgreSQL server, both driven by the same load generator (radius-load.ts).
+ *
+ * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres: a server
+ * where databases can be created), BENCH_SESSIONS (default 20000), BENCH_INTERIMS (3),
+ * BENCH_CONCURRENCY (1000), BENCH_FREERADIUS_THREADS (32).
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createDataSource } from '../../src/db/data-source';
+import { RadiusAccountingServer } from '../../src/ingest/radius/radius-accounting.server';
+import { RadiusAccountingStore } from '../../src/ingest/radius/radius-accounting.store';
+import { RadiusClientRegistry } from '../../src/ingest/radius/radius-clients.registry';
+import { applyRadacctSchema, FreeRadius } from '../support/freeradius';
+import { freeUdpPort, MapAttribution, TableLedger } from '../ingest/radius/radius-test-support';
+import { LoadResult, runLoadInChild as runLoad } from './radius-load';
+
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
+const INTERIMS = Number(process.env.BENCH_INTERIMS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1000);
+const FR_THREADS = Number(process.env.BENCH_FREERADIUS_THREADS ?? 32);
+const USERS = 5000;
+const SECRET = 'bench-secret';
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: SERVER });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function freshDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) };
+}
+
+function line(name: string, r: LoadResult): string {
+  return `${name.padEnd(26)} ${r.requests.toString().padStart(8)} requests in ${r.seconds.toFixed(2).padStart(6)} s = ${Math.round(r.perSecond).toString().padStart(7)} req/s (retransmissions ${r.retransmissions})`;
+}
+
+async function benchOurs(): Promise<LoadResult> {
+  const db = await freshDatabase('bench_radius');
+  const dataSource = createDataSource({ url: db.url, dataDir: 'unused' });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  await TableLedger.createTable(dataSource);
+  await dataSource.query(`INSERT INTO account_statuses (name) VALUES ('Active')`);
+  await dataSource.query(`INSERT INTO account_types (name) VALUES ('Residential')`);
+  await dataSource.query(`INSERT INTO accounts (name, account_status_id, account_type_id) SELECT 'a' || g, 1, 1 FROM generate_series(0, ${USERS - 1}) g`);
+  await dataSource.query(`INSERT INTO radius_accounts (account_id, username) SELECT id, 'user' || (id - 1) FROM accounts`);
+  await dataSource.query(`INSERT INTO radius_clients (name, subnet, secret) VALUES ('bench', '127.0.0.0/8', $1)`, [SECRET]);
+  const attribution = new MapAttribution();
+  for (const r of await dataSource.query(`SELECT account_id, username FROM radius_accounts`)) attribution.usernames.set(r.username, Number(r.account_id));
+  const registry = new RadiusClientRegistry(dataSource);
+  await registry.reload();
+  const store = new RadiusAccountingStore(dataSource, attribution, new TableLedger());
+  const server = new RadiusAccountingServer(
+    { port: 0, host: '127.0.0.1', batchMax: 4000, queueMax: 100_000, replyCacheMs: 30_000, retryDelayMs: 500 },
+    registry,
+    store,
+  );
+  await server.start();
+  const port = server.address().port;
+  try {
+    await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: 500, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'warm', users: USERS });
+    const before = await totals(dataSource);
+    const result = await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: SESSIONS, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'run', users: USERS });
+    const after = await totals(dataSource);
+    const okIn = after.in - before.in === result.expectedIn;
+    const okOut = after.out - before.out === result.expectedOut;
+    console.log(`  ledger check: download ${after.in - before.in} (expected ${result.expectedIn}) upload ${after.out - before.out} (expected ${result.expectedOut}) -> ${okIn && okOut ? 'EXACT' : 'MISMATCH'}`);
+    console.log(`  batches ${server.metrics.batches}, avg ${(server.metrics.stored / Math.max(1, server.metrics.batches)).toFixed(0)} requests/transaction, retransmissions answered from cache ${server.metrics.retransmissions}, dropped ${server.metrics.droppedTotal()}`);
+    if (!okIn || !okOut) process.exitCode = 1;
+    return result;
+  } finally {
+    await server.stop();
+    await dataSource.destroy();
+    await db.drop();
+  }
+}
+
+async function totals(dataSource: import('typeorm').DataSource): Promise<{ in: bigint; out: bigint }> {
+  const [row] = await dataSource.query(`SELECT coalesce(sum(in_bytes),0)::text AS i, coalesce(sum(out_bytes),0)::text AS o FROM test_usage`);
+  return { in: BigInt(row.i), out: BigInt(row.o) };
+}
+
+async function benchFreeRadius(): Promise<LoadResult> {
+  const db = await freshDatabase('bench_radacct');
+  applyRadacctSchema(db.url);
+  const port = await freeUdpPort();
+  const freeradius = new FreeRadius({ acctPort: port, secret: SECRET, databaseUrl: db.url, threads: FR_THREADS });
+  await freeradius.start();
+  try {
+    await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: 500, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'warm', users: USERS });
+    const result = await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: SESSIONS, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'run', users: USERS });
+    const check = await admin(async () => {
+      const c = new Client({ connectionString: db.url });
+      await c.connect();
+      const [row] = (await c.query(`SELECT count(*)::int AS n, sum(acctoutputoctets)::text AS o FROM radacct WHERE acctsessionid LIKE 'run-%'`)).rows;
+      await c.end();
+      return row;
+    });
+    console.log(`  radacct check: ${check.n} sessions (expected ${SESSIONS}), download ${check.o} (expected ${result.expectedIn}) -> ${BigInt(check.o ?? 0) === result.expectedIn ? 'EXACT' : 'MISMATCH'}`);
+    return result;
+  } finally {
+    await freeradius.stop();
+    await db.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`RADIUS accounting, durable (reply after COMMIT) on PostgreSQL ${new URL(SERVER).host}`);
+  console.log(`load: ${SESSIONS} sessions x (Start + ${INTERIMS} Interim + Stop) = ${SESSIONS * (INTERIMS + 2)} requests, ${CONCURRENCY} outstanding, same generator for both\n`);
+  const ours = await benchOurs();
+  console.log(line('usage-meter (this)', ours));
+  const theirs = await benchFreeRadius();
+  console.log(line(`FreeRADIUS + rlm_sql (${FR_THREADS} thr)`, theirs));
+  console.log(`\nratio: ${(ours.perSecond / theirs.perSecond).toFixed(2)}x FreeRADIUS (goal >= 3x and >= 10000 req/s: ${ours.perSecond >= 10_000 && ours.perSecond >= 3 * theirs.perSecond ? 'met' : 'NOT met'})`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
