@@ -1,3 +1,5 @@
+import { createAccountServices } from './accounts/account-services';
+import type { OwnershipListener } from './accounts/service-support';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
 import { createDataSource, engineOf } from './db/data-source';
@@ -36,6 +38,10 @@ export class App {
       metrics: createMetricsRegistry(),
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
+      // Read lazily: attribution is registered in `services` by its own component.
+      ...createAccountServices(dataSource, {
+        refresh: async () => (this.services as { attribution?: OwnershipListener }).attribution?.refresh(),
+      }),
     };
     this.http = new HttpServer(this.services, () => this.readiness());
     this.components = [

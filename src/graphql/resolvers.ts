@@ -1,6 +1,23 @@
+import 'reflect-metadata';
 import type { NonEmptyArray } from 'type-graphql';
 import { PersonalAccessTokenResolver } from './auth/personal-access-token.resolver';
 import { IngestStatusResolver } from './ingest-status.resolver';
+import { AccountStatusResolver } from './accounts/account-status.resolver';
+import { AccountTypeResolver } from './accounts/account-type.resolver';
+import { AccountResolver } from './accounts/account.resolver';
+import { InventoryItemResolver } from './accounts/inventory-item.resolver';
+import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
+import { RadiusAccountResolver } from './accounts/radius-account.resolver';
 
 /** Every resolver class in the schema. Components append theirs. */
-export const resolvers: NonEmptyArray<Function> = [PersonalAccessTokenResolver, IngestStatusResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  PersonalAccessTokenResolver,
+  IngestStatusResolver,
+  AccountResolver,
+  AccountStatusResolver,
+  AccountTypeResolver,
+  InventoryItemResolver,
+  RadiusAccountResolver,
+  IpAssignmentResolver,
+  IpAssignmentHistoryResolver,
+];
