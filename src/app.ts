@@ -1,4 +1,6 @@
 import { createAccountServices } from './accounts/account-services';
+import { RadiusClientService } from './radius/radius-client.service';
+import { RadiusSessionService } from './radius/radius-session.service';
 import type { OwnershipListener } from './accounts/service-support';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -38,6 +40,8 @@ export class App {
       metrics: createMetricsRegistry(),
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
+      radiusClients: new RadiusClientService(dataSource),
+      radiusSessions: new RadiusSessionService(dataSource),
       // Read lazily: attribution is registered in `services` by its own component.
       ...createAccountServices(dataSource, {
         refresh: async () => (this.services as { attribution?: OwnershipListener }).attribution?.refresh(),

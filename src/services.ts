@@ -6,6 +6,8 @@ import type { Config } from './config';
 import type { Engine } from './db/data-source';
 import type { IngestStatusRegistry } from './ingest/ingest-status';
 import type { Logger } from './logger';
+import type { RadiusClientService } from './radius/radius-client.service';
+import type { RadiusSessionService } from './radius/radius-session.service';
 
 /**
  * The domain services of one running service, built once by the composition root (app.ts)
@@ -19,4 +21,6 @@ export interface Services extends AccountServices {
   metrics: Registry;
   ingestStatus: IngestStatusRegistry;
   tokens: TokenService;
+  radiusClients: RadiusClientService;
+  radiusSessions: RadiusSessionService;
 }

@@ -8,6 +8,8 @@ import { AccountResolver } from './accounts/account.resolver';
 import { InventoryItemResolver } from './accounts/inventory-item.resolver';
 import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
 import { RadiusAccountResolver } from './accounts/radius-account.resolver';
+import { RadiusClientResolver } from './radius/radius-client.resolver';
+import { RadiusSessionResolver } from './radius/radius-session.resolver';
 
 /** Every resolver class in the schema. Components append theirs. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -20,4 +22,6 @@ export const resolvers: NonEmptyArray<Function> = [
   RadiusAccountResolver,
   IpAssignmentResolver,
   IpAssignmentHistoryResolver,
+  RadiusClientResolver,
+  RadiusSessionResolver,
 ];

@@ -43,7 +43,10 @@ export class RadiusClientService {
       subnet: subnetOf(input.subnet),
       secret: secretOf(input.secret),
     });
-    const saved = await this.write((manager) => manager.save(client));
+    const saved = await this.write(async (manager) => {
+      await this.checkSubnetFree(manager, client.subnet, null);
+      return manager.save(client);
+    });
     return withoutSecret(saved);
   }
 
@@ -51,7 +54,10 @@ export class RadiusClientService {
     const saved = await this.write(async (manager) => {
       const client = await findOrNotFound(manager, RadiusClient, 'RadiusClient', id);
       if (input.name !== undefined && input.name !== null) client.name = requiredName(input.name);
-      if (input.subnet !== undefined && input.subnet !== null) client.subnet = subnetOf(input.subnet);
+      if (input.subnet !== undefined && input.subnet !== null) {
+        client.subnet = subnetOf(input.subnet);
+        await this.checkSubnetFree(manager, client.subnet, id);
+      }
       if (input.secret !== undefined && input.secret !== null) client.secret = secretOf(input.secret);
       return manager.save(client);
     });
@@ -63,6 +69,11 @@ export class RadiusClientService {
       const client = await findOrNotFound(manager, RadiusClient, 'RadiusClient', id);
       await manager.remove(client);
     });
+  }
+
+  private async checkSubnetFree(manager: EntityManager, subnet: string, self: number | null): Promise<void> {
+    const holder = await manager.findOneBy(RadiusClient, { subnet });
+    if (holder && holder.id !== self) throw conflict(`subnet ${subnet} is already used by RadiusClient ${holder.id} (${holder.name})`);
   }
 
   private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
