@@ -11,6 +11,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/db/data-source';
 import { RadiusAccountingServer } from '../../src/ingest/radius/radius-accounting.server';
@@ -76,8 +77,13 @@ async function benchOurs(): Promise<LoadResult> {
   try {
     await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: 500, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'warm', users: USERS });
     const before = await totals(dataSource);
+    const elu0 = performance.eventLoopUtilization();
+    const cpu0 = process.cpuUsage();
     const result = await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: SESSIONS, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'run', users: USERS });
+    const elu = performance.eventLoopUtilization(elu0);
+    const cpu = process.cpuUsage(cpu0);
     const after = await totals(dataSource);
+    console.log(`  server process: event loop ${(elu.utilization * 100).toFixed(0)}% busy, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${result.seconds.toFixed(1)} s`);
     const okIn = after.in - before.in === result.expectedIn;
     const okOut = after.out - before.out === result.expectedOut;
     console.log(`  ledger check: download ${after.in - before.in} (expected ${result.expectedIn}) upload ${after.out - before.out} (expected ${result.expectedOut}) -> ${okIn && okOut ? 'EXACT' : 'MISMATCH'}`);
@@ -125,6 +131,7 @@ async function main(): Promise<void> {
   console.log(`load: ${SESSIONS} sessions x (Start + ${INTERIMS} Interim + Stop) = ${SESSIONS * (INTERIMS + 2)} requests, ${CONCURRENCY} outstanding, same generator for both\n`);
   const ours = await benchOurs();
   console.log(line('usage-meter (this)', ours));
+  if (process.env.BENCH_ONLY_OURS) return;
   const theirs = await benchFreeRadius();
   console.log(line(`FreeRADIUS + rlm_sql (${FR_THREADS} thr)`, theirs));
   console.log(`\nratio: ${(ours.perSecond / theirs.perSecond).toFixed(2)}x FreeRADIUS (goal >= 3x and >= 10000 req/s: ${ours.perSecond >= 10_000 && ours.perSecond >= 3 * theirs.perSecond ? 'met' : 'NOT met'})`);

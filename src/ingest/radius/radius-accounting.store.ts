@@ -26,6 +26,9 @@ export interface CommitSummary {
 }
 
 interface SessionRow {
+  /** Database id and version when the row exists (optimistic concurrency), null for a new session. */
+  id: string | null;
+  version: number;
   key: string;
   nas: string;
   sessionId: string;
@@ -92,6 +95,7 @@ export class RadiusAccountingStore {
           if (row) {
             row.counters = { ...row.counters, endMs: atMs, terminateCause: c.reason };
             row.heldBefore = [];
+            row.version = c.version;
           }
           for (const subnet of c.subnets) if (c.radiusAccountId !== null) { released.set(subnet, c.radiusAccountId); claimed.delete(subnet); }
         }
@@ -116,7 +120,7 @@ export class RadiusAccountingStore {
       const accountId = username !== null ? this.attribution.accountForUsername(username, atMs) : null;
       if (!row) {
         row = {
-          key, nas: item.nasAddress, sessionId: r.sessionId!, username, accountId, radiusAccountId: null,
+          id: null, version: 0, key, nas: item.nasAddress, sessionId: r.sessionId!, username, accountId, radiusAccountId: null,
           counters: step.next, ip: null, ipv6Prefix: null, delegatedPrefix: null, inBytes: 0n, outBytes: 0n, dirty: true, heldBefore: [],
         };
         sessions.set(key, row);
@@ -204,16 +208,18 @@ export class RadiusAccountingStore {
     const sessions = new Map<string, SessionRow>();
     if (!keys.length) return sessions;
     const rows: Array<Record<string, string | null>> = await manager.query(
-      `SELECT session_key, host(nas_ip_address) AS nas, account_session_id, username, account_id, radius_account_id,
+      `SELECT id::text AS id, version, session_key, host(nas_ip_address) AS nas, account_session_id, username, account_id, radius_account_id,
               (extract(epoch from start) * 1000)::float8 AS start_ms, (extract(epoch from "end") * 1000)::float8 AS end_ms,
               (extract(epoch from last_event_at) * 1000)::float8 AS last_ms, terminate_reason,
               host(ip_address) AS ip, ipv6_prefix::text AS ipv6_prefix, delegated_ipv6_prefix::text AS delegated_prefix,
               input_octets_total, output_octets_total, in_bytes, out_bytes
-         FROM radius_sessions WHERE session_key = ANY($1::text[]) FOR UPDATE`,
+         FROM radius_sessions WHERE session_key = ANY($1::text[])`,
       [keys],
     );
     for (const r of rows) {
       const row: SessionRow = {
+        id: r.id,
+        version: Number(r.version),
         key: r.session_key!,
         nas: r.nas!,
         sessionId: r.account_session_id!,
@@ -265,47 +271,62 @@ export class RadiusAccountingStore {
     return map;
   }
 
-  /** One set-based upsert for every session the batch touched. */
+  /**
+   * Writes every session the batch touched: one INSERT for new sessions, one UPDATE for known
+   * ones. No row locks: the rows were read without FOR UPDATE, and the UPDATE only applies
+   * where the version is still the one read (optimistic concurrency). If another writer got
+   * there first (a second service on the same database), the counts differ and the whole
+   * batch rolls back unacknowledged; the NAS retransmits and the retry reads fresh state.
+   */
   private async flushSessions(manager: EntityManager, sessions: Map<string, SessionRow>): Promise<void> {
     const dirty = [...sessions.values()].filter((s) => s.dirty);
     if (!dirty.length) return;
-    await manager.query(
-      `INSERT INTO radius_sessions (session_key, nas_ip_address, account_session_id, username, account_id, radius_account_id,
-              start, "end", last_event_at, terminate_reason, ip_address, ipv6_prefix, delegated_ipv6_prefix,
-              input_octets_total, output_octets_total, in_bytes, out_bytes)
-       SELECT k, nas, sid, u, a, ra, to_timestamp(s / 1000), to_timestamp(e / 1000), to_timestamp(l / 1000), tr, ip, p6, d6, it, ot, ib, ob
-         FROM unnest($1::text[], $2::inet[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-              $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::inet[], $12::cidr[], $13::cidr[],
-              $14::numeric[], $15::numeric[], $16::numeric[], $17::numeric[])
-           AS x(k, nas, sid, u, a, ra, s, e, l, tr, ip, p6, d6, it, ot, ib, ob)
-       ON CONFLICT (session_key) DO UPDATE SET
-              username = EXCLUDED.username, account_id = EXCLUDED.account_id, radius_account_id = EXCLUDED.radius_account_id,
-              start = EXCLUDED.start, "end" = EXCLUDED."end", last_event_at = EXCLUDED.last_event_at,
-              terminate_reason = EXCLUDED.terminate_reason, ip_address = EXCLUDED.ip_address,
-              ipv6_prefix = EXCLUDED.ipv6_prefix, delegated_ipv6_prefix = EXCLUDED.delegated_ipv6_prefix,
-              input_octets_total = EXCLUDED.input_octets_total, output_octets_total = EXCLUDED.output_octets_total,
-              in_bytes = EXCLUDED.in_bytes, out_bytes = EXCLUDED.out_bytes,
-              updated_at = now(), version = radius_sessions.version + 1`,
-      [
-        dirty.map((s) => s.key),
-        dirty.map((s) => s.nas),
-        dirty.map((s) => s.sessionId),
-        dirty.map((s) => s.username),
-        dirty.map((s) => (s.accountId === null ? null : String(s.accountId))),
-        dirty.map((s) => (s.radiusAccountId === null ? null : String(s.radiusAccountId))),
-        dirty.map((s) => s.counters.startMs),
-        dirty.map((s) => s.counters.endMs),
-        dirty.map((s) => s.counters.lastEventMs),
-        dirty.map((s) => s.counters.terminateCause),
-        dirty.map((s) => s.ip),
-        dirty.map((s) => s.ipv6Prefix),
-        dirty.map((s) => s.delegatedPrefix),
-        dirty.map((s) => s.counters.inputTotal.toString()),
-        dirty.map((s) => s.counters.outputTotal.toString()),
-        dirty.map((s) => s.inBytes.toString()),
-        dirty.map((s) => s.outBytes.toString()),
-      ],
-    );
+    const fresh = dirty.filter((s) => s.id === null);
+    const known = dirty.filter((s) => s.id !== null);
+    if (fresh.length) {
+      const inserted = rowsOf<{ id: string; session_key: string }>(await manager.query(
+        `INSERT INTO radius_sessions (session_key, nas_ip_address, account_session_id, username, account_id, radius_account_id,
+                start, "end", last_event_at, terminate_reason, ip_address, ipv6_prefix, delegated_ipv6_prefix,
+                input_octets_total, output_octets_total, in_bytes, out_bytes)
+         SELECT k, nas, sid, u, a, ra, to_timestamp(s / 1000), to_timestamp(e / 1000), to_timestamp(l / 1000), tr, ip, p6, d6, it, ot, ib, ob
+           FROM unnest($1::text[], $2::inet[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+                $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::inet[], $12::cidr[], $13::cidr[],
+                $14::numeric[], $15::numeric[], $16::numeric[], $17::numeric[])
+             AS x(k, nas, sid, u, a, ra, s, e, l, tr, ip, p6, d6, it, ot, ib, ob)
+         ON CONFLICT (session_key) DO NOTHING
+         RETURNING id::text AS id, session_key`,
+        [
+          fresh.map((s) => s.key),
+          fresh.map((s) => s.nas),
+          fresh.map((s) => s.sessionId),
+          ...mutableColumns(fresh),
+        ],
+      ));
+      if (inserted.length !== fresh.length) throw new ConcurrentWriteError('a session was created concurrently by another writer');
+      const ids = new Map(inserted.map((r) => [r.session_key, r.id]));
+      for (const s of fresh) {
+        s.id = ids.get(s.key)!;
+        s.version = 1;
+      }
+    }
+    if (known.length) {
+      const updated = rowsOf<{ id: string }>(await manager.query(
+        `UPDATE radius_sessions r SET username = x.u, account_id = x.a, radius_account_id = x.ra,
+                start = to_timestamp(x.s / 1000), "end" = to_timestamp(x.e / 1000), last_event_at = to_timestamp(x.l / 1000),
+                terminate_reason = x.tr, ip_address = x.ip, ipv6_prefix = x.p6, delegated_ipv6_prefix = x.d6,
+                input_octets_total = x.it, output_octets_total = x.ot, in_bytes = x.ib, out_bytes = x.ob,
+                updated_at = now(), version = r.version + 1
+           FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::bigint[],
+                $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::inet[], $11::cidr[], $12::cidr[],
+                $13::numeric[], $14::numeric[], $15::numeric[], $16::numeric[])
+             AS x(id, v, u, a, ra, s, e, l, tr, ip, p6, d6, it, ot, ib, ob)
+          WHERE r.id = x.id AND r.version = x.v
+          RETURNING r.id::text AS id`,
+        [known.map((s) => s.id), known.map((s) => s.version), ...mutableColumns(known)],
+      ));
+      if (updated.length !== known.length) throw new ConcurrentWriteError('a session was changed concurrently by another writer');
+      for (const s of known) s.version++;
+    }
     for (const s of dirty) s.dirty = false;
   }
 
@@ -314,25 +335,54 @@ export class RadiusAccountingStore {
     nas: string,
     atMs: number,
     reason: string,
-  ): Promise<Array<{ key: string; reason: string; radiusAccountId: number | null; subnets: string[] }>> {
-    type Closed = { session_key: string; radius_account_id: string | null; ip: string | null; ipv6_prefix: string | null; delegated_prefix: string | null };
+  ): Promise<Array<{ key: string; version: number; reason: string; radiusAccountId: number | null; subnets: string[] }>> {
+    type Closed = { session_key: string; version: number; radius_account_id: string | null; ip: string | null; ipv6_prefix: string | null; delegated_prefix: string | null };
     const result: [Closed[], number] | Closed[] =
       await manager.query(
         `UPDATE radius_sessions SET "end" = greatest(to_timestamp($2::float8 / 1000), start), terminate_reason = $3,
                 updated_at = now(), version = version + 1
           WHERE nas_ip_address = $1::inet AND "end" IS NULL
-        RETURNING session_key, radius_account_id, host(ip_address) AS ip, ipv6_prefix::text AS ipv6_prefix, delegated_ipv6_prefix::text AS delegated_prefix`,
+        RETURNING session_key, version, radius_account_id, host(ip_address) AS ip, ipv6_prefix::text AS ipv6_prefix, delegated_ipv6_prefix::text AS delegated_prefix`,
         [nas, atMs, reason],
       );
-    // TypeORM returns [rows, affected] for UPDATE ... RETURNING on the postgres driver.
-    const rows = (Array.isArray(result[0]) ? result[0] : result) as Closed[];
+    const rows = rowsOf<Closed>(result);
     return rows.map((r) => ({
       key: r.session_key,
+      version: Number(r.version),
       reason,
       radiusAccountId: r.radius_account_id === null ? null : Number(r.radius_account_id),
       subnets: [r.ip ? hostSubnet(r.ip) : null, r.ipv6_prefix, r.delegated_prefix].filter((s): s is string => s !== null),
     }));
   }
+}
+
+/** Another writer changed a session between our read and our write: the batch is retried by the NAS. */
+export class ConcurrentWriteError extends Error {}
+
+/** TypeORM returns [rows, affected] for UPDATE ... RETURNING on the postgres driver, rows otherwise. */
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
+/** The columns an update may change, as parallel arrays in the order both statements expect. */
+function mutableColumns(rows: SessionRow[]): unknown[][] {
+  return [
+    rows.map((s) => s.username),
+    rows.map((s) => (s.accountId === null ? null : String(s.accountId))),
+    rows.map((s) => (s.radiusAccountId === null ? null : String(s.radiusAccountId))),
+    rows.map((s) => s.counters.startMs),
+    rows.map((s) => s.counters.endMs),
+    rows.map((s) => s.counters.lastEventMs),
+    rows.map((s) => s.counters.terminateCause),
+    rows.map((s) => s.ip),
+    rows.map((s) => s.ipv6Prefix),
+    rows.map((s) => s.delegatedPrefix),
+    rows.map((s) => s.counters.inputTotal.toString()),
+    rows.map((s) => s.counters.outputTotal.toString()),
+    rows.map((s) => s.inBytes.toString()),
+    rows.map((s) => s.outBytes.toString()),
+  ];
 }
 
 function isSessionStatus(status: AccountingRequest['status']): status is 'Start' | 'Stop' | 'Interim-Update' {
