@@ -47,6 +47,8 @@ export class RadiusAccountingServer {
   readonly metrics: RadiusMetrics;
   private socket: dgram.Socket | null = null;
   private queue: Pending[] = [];
+  /** Halves of a batch that failed for a reason other than an outage, tried before new work. */
+  private retryBatches: Pending[][] = [];
   private readonly inFlight = new Set<string>();
   private readonly replies = new Map<string, CachedReply>();
   private committing: Promise<void> | null = null;
@@ -158,7 +160,7 @@ export class RadiusAccountingServer {
 
   /** Starts the next group commit when none is running: everything queued so far goes in it. */
   private pump(): void {
-    if (this.committing || this.stopped || this.queue.length === 0) return;
+    if (this.committing || this.stopped || (this.queue.length === 0 && this.retryBatches.length === 0)) return;
     const wait = this.retryAt - Date.now();
     if (wait > 0) {
       if (!this.retryTimer) {
@@ -170,7 +172,9 @@ export class RadiusAccountingServer {
       return;
     }
     let batch: Pending[];
-    if (this.queue.length <= this.options.batchMax) {
+    if (this.retryBatches.length) {
+      batch = this.retryBatches.shift()!;
+    } else if (this.queue.length <= this.options.batchMax) {
       batch = this.queue;
       this.queue = [];
     } else {
@@ -223,6 +227,12 @@ export class RadiusAccountingServer {
       }
     } catch (err) {
       // Nothing was stored: acknowledge nothing. The NAS retransmits; those go through again.
+      if (batch.length > 1 && !isOutage(err)) {
+        // One bad request must not block everyone else's: retry the halves, down to the culprit.
+        const half = batch.length >> 1;
+        this.retryBatches.unshift(batch.slice(0, half), batch.slice(half));
+        return;
+      }
       m.dropped.store_failed += batch.length;
       for (const p of batch) this.inFlight.delete(p.cacheKey);
       this.retryAt = Date.now() + this.options.retryDelayMs;
@@ -237,6 +247,16 @@ export class RadiusAccountingServer {
       this.replies.delete(key);
     }
   }
+}
+
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+
+/** The database is unreachable (not this batch's fault): splitting the batch would not help. */
+export function isOutage(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string }; message?: string };
+  const code = e?.driverError?.code ?? e?.code;
+  if (code && OUTAGE_CODES.has(code)) return true;
+  return /connect|terminat|timeout|ECONN/i.test(e?.message ?? '');
 }
 
 function stripMapped(address: string): string {

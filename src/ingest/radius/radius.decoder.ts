@@ -148,8 +148,8 @@ function decodeChecked(packet: Buffer): DecodeResult {
     const end = offset + attrLength;
     offset = end;
     switch (type) {
-      case A.USER_NAME: request.userName = packet.toString('utf8', start, end); break;
-      case A.SESSION_ID: request.sessionId = packet.toString('utf8', start, end); break;
+      case A.USER_NAME: request.userName = text(packet, start, end); break;
+      case A.SESSION_ID: request.sessionId = text(packet, start, end); break;
       case A.NAS_IP: request.nasAddress = ipv4(packet, start); break;
       case A.NAS_IPV6: request.nasAddress = ipaddr.fromByteArray([...packet.subarray(start, end)]).toString(); break;
       case A.FRAMED_IP: request.framedIp = ipv4(packet, start); break;
@@ -181,6 +181,15 @@ function decodeChecked(packet: Buffer): DecodeResult {
     return { ok: false, reason: 'missing_session_id' };
   }
   return { ok: true, request };
+}
+
+/**
+ * Text attributes as UTF-8 (invalid sequences become U+FFFD) without NUL characters, which
+ * PostgreSQL text cannot store: one such request must not make a whole batch fail.
+ */
+function text(packet: Buffer, start: number, end: number): string {
+  const value = packet.toString('utf8', start, end);
+  return value.includes('\0') ? value.replace(/\0/g, '') : value;
 }
 
 function ipv4(packet: Buffer, start: number): string {

@@ -42,6 +42,7 @@ describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
     const realCommit = store.commit.bind(store);
     store.commit = async (items) => {
       if (failCommits) throw new Error('connection refused (simulated database outage)');
+      if (items.some((i) => i.request.sessionId === 'poison')) throw new Error('value out of range (simulated bad row)');
       return realCommit(items);
     };
     server = new RadiusAccountingServer(
@@ -178,5 +179,35 @@ describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
     const result = await radclient(port, SECRET, [packet({ 'User-Name': 'bob', 'NAS-IP-Address': '10.9.0.4', 'Acct-Session-Id': 'after-fuzz', 'Acct-Status-Type': 'Start' })], ['-r', '3', '-t', '1']);
     expect(result.code).toBe(0);
     expect(server.metrics.droppedTotal()).toBeGreaterThan(0);
+  });
+
+  it('a request the database rejects is dropped alone: the rest of its batch is stored and answered', async () => {
+    const client = dgram.createSocket('udp4');
+    const replies = new Set<number>();
+    client.on('message', (m) => replies.add(m[1]));
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+    const failedBefore = server.metrics.dropped.store_failed;
+    const request = (id: number, session: string) =>
+      radius.encode({ code: 'Accounting-Request', identifier: id, secret: SECRET, attributes: [['User-Name', 'bob'], ['NAS-IP-Address', '10.9.0.5'], ['Acct-Session-Id', session], ['Acct-Status-Type', 'Interim-Update'], ['Acct-Input-Octets', 1]] });
+    for (const [id, session] of [[1, 'ok-1'], [2, 'poison'], [3, 'ok-2'], [4, 'ok-3']] as const) client.send(request(id, session), port, '127.0.0.1');
+    await eventually(async () => replies.size, (n) => n >= 3);
+    await eventually(async () => server.metrics.dropped.store_failed, (n) => n > failedBefore);
+    client.close();
+    expect([...replies].sort()).toEqual([1, 3, 4]);
+    expect(server.metrics.dropped.store_failed).toBe(failedBefore + 1);
+  });
+
+  it('strips NUL characters from text attributes instead of failing the batch', async () => {
+    const result = await radclient(port, SECRET, [packet({ 'User-Name': 'bob', 'NAS-IP-Address': '10.9.0.6', 'Acct-Session-Id': 'nul', 'Acct-Status-Type': 'Start' })]);
+    expect(result.code).toBe(0);
+    const client = dgram.createSocket('udp4');
+    const replies: Buffer[] = [];
+    client.on('message', (m) => replies.push(m));
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+    client.send(radius.encode({ code: 'Accounting-Request', identifier: 9, secret: SECRET, attributes: [['User-Name', 'b\u0000ob'], ['NAS-IP-Address', '10.9.0.6'], ['Acct-Session-Id', 'nu\u0000l2'], ['Acct-Status-Type', 'Start']] }), port, '127.0.0.1');
+    await eventually(async () => replies.length, (n) => n >= 1);
+    client.close();
+    const rows = await dataSource.query(`SELECT account_session_id, username FROM radius_sessions WHERE host(nas_ip_address) = '10.9.0.6' ORDER BY account_session_id`);
+    expect(rows).toEqual([{ account_session_id: 'nul', username: 'bob' }, { account_session_id: 'nul2', username: 'bob' }]);
   });
 });
