@@ -64,17 +64,48 @@ export class RadiusAccountingStore {
     private readonly dataSource: DataSource,
     private readonly attribution: Attribution,
     private readonly ledger: Ledger,
-  ) {}
-
-  commit(items: AccountingItem[]): Promise<CommitSummary> {
-    return this.dataSource.transaction((manager) => this.commitIn(manager, items));
+    options: { cacheMax?: number } = {},
+  ) {
+    this.cacheMax = options.cacheMax ?? 200_000;
   }
 
-  async commitIn(manager: EntityManager, items: AccountingItem[]): Promise<CommitSummary> {
+  /**
+   * Sessions as committed by this store, so Interims of known sessions need no SELECT. The
+   * cache is only ever a copy of committed rows; the UPDATE still checks each row's version,
+   * so a row changed behind our back fails the batch (unacknowledged) and is evicted here.
+   */
+  private readonly cache = new Map<string, SessionRow>();
+  private readonly cacheMax: number;
+
+  async commit(items: AccountingItem[]): Promise<CommitSummary> {
+    const touched = new Map<string, SessionRow>();
+    const nasReset = new Set<string>();
+    try {
+      const summary = await this.dataSource.transaction((manager) => this.commitIn(manager, items, touched, nasReset));
+      for (const nas of nasReset) this.evictNas(nas);
+      for (const [key, row] of touched) {
+        this.cache.delete(key);
+        this.cache.set(key, cloneRow(row));
+      }
+      while (this.cache.size > this.cacheMax) this.cache.delete(this.cache.keys().next().value!);
+      return summary;
+    } catch (err) {
+      for (const nas of nasReset) this.evictNas(nas);
+      for (const item of items) if (item.request.sessionId !== null) this.cache.delete(sessionKey(item.nasAddress, item.request.sessionId));
+      throw err;
+    }
+  }
+
+  private evictNas(nas: string): void {
+    for (const [key, row] of this.cache) if (row.nas === nas) this.cache.delete(key);
+  }
+
+  async commitIn(manager: EntityManager, items: AccountingItem[], touched = new Map<string, SessionRow>(), nasReset = new Set<string>()): Promise<CommitSummary> {
     const summary: CommitSummary = { sessionsOpened: 0, sessionsClosed: 0, staleRequests: 0, inBytes: 0n, outBytes: 0n, unattributedBytes: 0n, assignmentsChanged: false };
     const keys = new Set<string>();
     for (const item of items) if (item.request.sessionId !== null && isSessionStatus(item.request.status)) keys.add(sessionKey(item.nasAddress, item.request.sessionId));
     const sessions = await this.loadSessions(manager, [...keys]);
+    for (const item of items) if (item.request.status === 'Accounting-On' || item.request.status === 'Accounting-Off') nasReset.add(item.nasAddress);
     const radiusAccounts = await this.loadRadiusAccounts(manager, items, sessions);
 
     const usage: UsageIncrement[] = [];
@@ -201,11 +232,18 @@ export class RadiusAccountingStore {
       );
       summary.assignmentsChanged = true;
     }
+    for (const [key, row] of sessions) touched.set(key, row);
     return summary;
   }
 
-  private async loadSessions(manager: EntityManager, keys: string[]): Promise<Map<string, SessionRow>> {
+  private async loadSessions(manager: EntityManager, allKeys: string[]): Promise<Map<string, SessionRow>> {
     const sessions = new Map<string, SessionRow>();
+    const keys: string[] = [];
+    for (const key of allKeys) {
+      const cached = this.cache.get(key);
+      if (cached) sessions.set(key, cloneRow(cached));
+      else keys.push(key);
+    }
     if (!keys.length) return sessions;
     const rows: Array<Record<string, string | null>> = await manager.query(
       `SELECT id::text AS id, version, session_key, host(nas_ip_address) AS nas, account_session_id, username, account_id, radius_account_id,
@@ -354,6 +392,10 @@ export class RadiusAccountingStore {
       subnets: [r.ip ? hostSubnet(r.ip) : null, r.ipv6_prefix, r.delegated_prefix].filter((s): s is string => s !== null),
     }));
   }
+}
+
+function cloneRow(row: SessionRow): SessionRow {
+  return { ...row, counters: { ...row.counters }, heldBefore: [...row.heldBefore], dirty: false };
 }
 
 /** Another writer changed a session between our read and our write: the batch is retried by the NAS. */

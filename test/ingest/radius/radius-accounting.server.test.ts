@@ -210,4 +210,18 @@ describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
     const rows = await dataSource.query(`SELECT account_session_id, username FROM radius_sessions WHERE host(nas_ip_address) = '10.9.0.6' ORDER BY account_session_id`);
     expect(rows).toEqual([{ account_session_id: 'nul', username: 'bob' }, { account_session_id: 'nul2', username: 'bob' }]);
   });
+
+  it('notices a session changed behind its back (version check), answers nothing, and gets it right on the retransmission', async () => {
+    const base = { 'User-Name': 'bob', 'NAS-IP-Address': '10.9.0.7', 'Acct-Session-Id': 'occ' };
+    await radclient(port, SECRET, [packet({ ...base, 'Acct-Status-Type': 'Interim-Update', 'Acct-Input-Octets': 100 })], ['-r', '3', '-t', '1']);
+    // Another writer credits 50 more bytes of upload and bumps the version.
+    await dataSource.query(`UPDATE radius_sessions SET input_octets_total = 150, out_bytes = 150, version = version + 1 WHERE account_session_id = 'occ'`);
+    const before = await TableLedger.totals(dataSource, bob);
+    const failed = server.metrics.dropped.store_failed;
+    const result = await radclient(port, SECRET, [packet({ ...base, 'Acct-Status-Type': 'Interim-Update', 'Acct-Input-Octets': 400 })], ['-r', '3', '-t', '1']);
+    expect(result.code).toBe(0);
+    expect(server.metrics.dropped.store_failed).toBe(failed + 1);
+    const after = await TableLedger.totals(dataSource, bob);
+    expect(after.out - before.out).toBe(250n);
+  });
 });
