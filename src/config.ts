@@ -28,6 +28,7 @@ const envSchema = z.object({
   RADIUS_ACCT_PORT: port(1813),
   RADIUS_ACCT_HOST: z.string().min(1).default('0.0.0.0'),
   RADIUS_BATCH_MAX: z.coerce.number().int().min(1).max(20_000).default(4000),
+  RADIUS_COMMIT_LANES: z.coerce.number().int().min(1).max(64).default(4),
   RADIUS_QUEUE_MAX: z.coerce.number().int().min(1).default(100_000),
   RADIUS_REPLY_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   RADIUS_CLIENTS_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
@@ -53,6 +54,8 @@ export interface Config {
     acctPort: number | null;
     acctHost: string;
     batchMax: number;
+    /** Group-commit transactions in flight at once (sessions are spread over them). */
+    lanes: number;
     queueMax: number;
     replyCacheMs: number;
     clientsRefreshMs: number;
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       acctPort: e.RADIUS_ACCT_PORT === 0 ? null : e.RADIUS_ACCT_PORT,
       acctHost: e.RADIUS_ACCT_HOST,
       batchMax: e.RADIUS_BATCH_MAX,
+      lanes: e.RADIUS_COMMIT_LANES,
       queueMax: e.RADIUS_QUEUE_MAX,
       replyCacheMs: e.RADIUS_REPLY_CACHE_MS,
       clientsRefreshMs: e.RADIUS_CLIENTS_REFRESH_MS,

@@ -7,7 +7,7 @@
  *
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres: a server
  * where databases can be created), BENCH_SESSIONS (default 20000), BENCH_INTERIMS (3),
- * BENCH_CONCURRENCY (1000), BENCH_FREERADIUS_THREADS (32).
+ * BENCH_CONCURRENCY (1000), BENCH_FREERADIUS_THREADS (32), BENCH_LANES (4: our commit lanes).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,7 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
 const INTERIMS = Number(process.env.BENCH_INTERIMS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1000);
 const FR_THREADS = Number(process.env.BENCH_FREERADIUS_THREADS ?? 32);
+const LANES = Number(process.env.BENCH_LANES ?? 4);
 const USERS = 5000;
 const SECRET = 'bench-secret';
 
@@ -51,6 +52,23 @@ function line(name: string, r: LoadResult): string {
   return `${name.padEnd(26)} ${r.requests.toString().padStart(8)} requests in ${r.seconds.toFixed(2).padStart(6)} s = ${Math.round(r.perSecond).toString().padStart(7)} req/s (retransmissions ${r.retransmissions})`;
 }
 
+/** BENCH_PROFILE=1: time spent per SQL statement kind (first 40 characters), printed after our run. */
+const statementMs = new Map<string, number>();
+if (process.env.BENCH_PROFILE) {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { EntityManager } = require('typeorm') as typeof import('typeorm');
+  const original = EntityManager.prototype.query;
+  EntityManager.prototype.query = async function (this: InstanceType<typeof EntityManager>, sql: string, parameters?: unknown[]) {
+    const t = process.hrtime.bigint();
+    try {
+      return await original.call(this, sql, parameters);
+    } finally {
+      const k = sql.replace(/\s+/g, ' ').trim().slice(0, 40);
+      statementMs.set(k, (statementMs.get(k) ?? 0) + Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  } as typeof original;
+}
+
 async function benchOurs(): Promise<LoadResult> {
   const db = await freshDatabase('bench_radius');
   const dataSource = createDataSource({ url: db.url, dataDir: 'unused' });
@@ -68,7 +86,7 @@ async function benchOurs(): Promise<LoadResult> {
   await registry.reload();
   const store = new RadiusAccountingStore(dataSource, attribution, new TableLedger());
   const server = new RadiusAccountingServer(
-    { port: 0, host: '127.0.0.1', batchMax: 4000, queueMax: 100_000, replyCacheMs: 30_000, retryDelayMs: 500 },
+    { port: 0, host: '127.0.0.1', batchMax: 4000, lanes: LANES, queueMax: 100_000, replyCacheMs: 30_000, retryDelayMs: 500 },
     registry,
     store,
   );
@@ -89,6 +107,7 @@ async function benchOurs(): Promise<LoadResult> {
     console.log(`  ledger check: download ${after.in - before.in} (expected ${result.expectedIn}) upload ${after.out - before.out} (expected ${result.expectedOut}) -> ${okIn && okOut ? 'EXACT' : 'MISMATCH'}`);
     console.log(`  batches ${server.metrics.batches}, avg ${(server.metrics.stored / Math.max(1, server.metrics.batches)).toFixed(0)} requests/transaction, retransmissions answered from cache ${server.metrics.retransmissions}, dropped ${server.metrics.droppedTotal()}`);
     if (!okIn || !okOut) process.exitCode = 1;
+    for (const [k, ms] of statementMs) console.log(`  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
     return result;
   } finally {
     await server.stop();

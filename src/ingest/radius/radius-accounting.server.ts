@@ -18,6 +18,19 @@ export interface RadiusServerOptions {
   replyCacheMs: number;
   /** Pause after a failed commit before trying the next batch (database down). */
   retryDelayMs: number;
+  /**
+   * Transactions in flight at once. Requests are spread over lanes by session, so one
+   * session's requests are always stored in order by one lane, and several database
+   * backends (cores) work at once. Accounting-On/Off waits for every lane (a barrier).
+   */
+  lanes?: number;
+}
+
+interface Lane {
+  queue: Pending[];
+  /** Halves of a failed batch, or a batch to redo after a deadlock, tried before new work. */
+  retries: Pending[][];
+  committing: Promise<void> | null;
 }
 
 interface Pending {
@@ -46,12 +59,13 @@ interface CachedReply {
 export class RadiusAccountingServer {
   readonly metrics: RadiusMetrics;
   private socket: dgram.Socket | null = null;
-  private queue: Pending[] = [];
-  /** Halves of a batch that failed for a reason other than an outage, tried before new work. */
-  private retryBatches: Pending[][] = [];
+  private readonly lanes: Lane[];
+  /** Accounting-On/Off requests: stored alone, when no lane has a transaction open. */
+  private barrier: Pending[] = [];
+  private barrierCommitting: Promise<void> | null = null;
+  private queued = 0;
   private readonly inFlight = new Set<string>();
   private readonly replies = new Map<string, CachedReply>();
-  private committing: Promise<void> | null = null;
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -65,6 +79,7 @@ export class RadiusAccountingServer {
     metrics?: RadiusMetrics,
   ) {
     this.metrics = metrics ?? new RadiusMetrics();
+    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({ queue: [], retries: [], committing: null }));
   }
 
   async start(): Promise<void> {
@@ -93,9 +108,14 @@ export class RadiusAccountingServer {
     this.sweepTimer = this.retryTimer = null;
     const socket = this.socket;
     this.socket = null;
-    if (this.committing) await this.committing.catch(() => {});
+    await Promise.all([this.barrierCommitting, ...this.lanes.map((l) => l.committing)].map((c) => c?.catch(() => {})));
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
-    this.queue = [];
+    for (const lane of this.lanes) {
+      lane.queue = [];
+      lane.retries = [];
+    }
+    this.barrier = [];
+    this.queued = 0;
     this.inFlight.clear();
     this.metrics.queueDepth = 0;
   }
@@ -128,7 +148,7 @@ export class RadiusAccountingServer {
 
       const decoded = decodeAccountingRequest(packet);
       if (!decoded.ok) return m.drop(decoded.reason);
-      if (this.queue.length >= this.options.queueMax) return m.drop('queue_full');
+      if (this.queued >= this.options.queueMax) return m.drop('queue_full');
 
       const nasAddress = decoded.request.nasAddress ?? stripMapped(address);
       const now = Date.now();
@@ -142,15 +162,19 @@ export class RadiusAccountingServer {
       this.inFlight.add(cacheKey);
       // The packet is copied: Node may reuse nothing here, but a slice of a larger datagram
       // would keep the padding alive in the cache for no reason.
-      this.queue.push({
+      const pending: Pending = {
         item: { request: decoded.request, nasAddress, receivedMs: now },
         packet: packet === datagram ? datagram : Buffer.from(packet),
         secret: client.secret,
         address,
         port,
         cacheKey,
-      });
-      m.queueDepth = this.queue.length;
+      };
+      const sessionId = decoded.request.sessionId;
+      if (decoded.request.status === 'Accounting-On' || decoded.request.status === 'Accounting-Off' || sessionId === null) this.barrier.push(pending);
+      else this.lanes[laneOf(nasAddress, sessionId, this.lanes.length)].queue.push(pending);
+      this.queued++;
+      m.queueDepth = this.queued;
       this.pump();
     } catch (err) {
       m.drop('bad_attribute');
@@ -158,9 +182,12 @@ export class RadiusAccountingServer {
     }
   }
 
-  /** Starts the next group commit when none is running: everything queued so far goes in it. */
+  /**
+   * Starts a group commit on every idle lane that has work: everything queued on it so far
+   * (up to batchMax) goes in one transaction. Accounting-On/Off waits until no lane is busy.
+   */
   private pump(): void {
-    if (this.committing || this.stopped || (this.queue.length === 0 && this.retryBatches.length === 0)) return;
+    if (this.stopped || this.barrierCommitting) return;
     const wait = this.retryAt - Date.now();
     if (wait > 0) {
       if (!this.retryTimer) {
@@ -171,25 +198,42 @@ export class RadiusAccountingServer {
       }
       return;
     }
-    let batch: Pending[];
-    if (this.retryBatches.length) {
-      batch = this.retryBatches.shift()!;
-    } else if (this.queue.length <= this.options.batchMax) {
-      batch = this.queue;
-      this.queue = [];
-    } else {
-      batch = this.queue.slice(0, this.options.batchMax);
-      this.queue = this.queue.slice(this.options.batchMax);
+    if (this.barrier.length) {
+      if (this.lanes.some((l) => l.committing)) return; // pumped again when they finish
+      // One at a time: they are rare, and a failing one then never holds up another.
+      const batch = this.barrier.splice(0, 1);
+      this.queued -= batch.length;
+      this.metrics.queueDepth = this.queued;
+      this.barrierCommitting = this.commit(batch, null).finally(() => {
+        this.barrierCommitting = null;
+        setImmediate(() => this.pump());
+      });
+      return;
     }
-    this.metrics.queueDepth = this.queue.length;
-    this.committing = this.commit(batch).finally(() => {
-      this.committing = null;
-      // Let the event loop read the socket between batches, then go on with what arrived.
-      setImmediate(() => this.pump());
-    });
+    for (const lane of this.lanes) {
+      if (lane.committing || (lane.queue.length === 0 && lane.retries.length === 0)) continue;
+      let batch: Pending[];
+      if (lane.retries.length) {
+        batch = lane.retries.shift()!;
+      } else if (lane.queue.length <= this.options.batchMax) {
+        batch = lane.queue;
+        lane.queue = [];
+        this.queued -= batch.length;
+      } else {
+        batch = lane.queue.slice(0, this.options.batchMax);
+        lane.queue = lane.queue.slice(this.options.batchMax);
+        this.queued -= batch.length;
+      }
+      this.metrics.queueDepth = this.queued;
+      lane.committing = this.commit(batch, lane).finally(() => {
+        lane.committing = null;
+        // Let the event loop read the socket between batches, then go on with what arrived.
+        setImmediate(() => this.pump());
+      });
+    }
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
+  private async commit(batch: Pending[], lane: Lane | null): Promise<void> {
     const m = this.metrics;
     try {
       const summary = await this.store.commit(batch.map((p) => p.item));
@@ -227,10 +271,15 @@ export class RadiusAccountingServer {
       }
     } catch (err) {
       // Nothing was stored: acknowledge nothing. The NAS retransmits; those go through again.
+      if (lane && isTransient(err)) {
+        // Deadlock with another lane (e.g. both adding to one ledger row): simply redo it.
+        lane.retries.unshift(batch);
+        return;
+      }
       if (batch.length > 1 && !isOutage(err)) {
         // One bad request must not block everyone else's: retry the halves, down to the culprit.
         const half = batch.length >> 1;
-        this.retryBatches.unshift(batch.slice(0, half), batch.slice(half));
+        lane?.retries.unshift(batch.slice(0, half), batch.slice(half));
         return;
       }
       m.dropped.store_failed += batch.length;
@@ -247,6 +296,23 @@ export class RadiusAccountingServer {
       this.replies.delete(key);
     }
   }
+}
+
+/** Deadlock or serialization failure: the same batch succeeds when run again. */
+export function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/** FNV-1a over NAS + session id: the lane that stores this session's requests, in order. */
+export function laneOf(nas: string, sessionId: string, lanes: number): number {
+  if (lanes === 1) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < nas.length; i++) h = Math.imul(h ^ nas.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ 0x7c, 0x01000193);
+  for (let i = 0; i < sessionId.length; i++) h = Math.imul(h ^ sessionId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
 }
 
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);

@@ -42,7 +42,7 @@ export class RadiusIngest {
       config.acctPort === null
         ? null
         : new RadiusAccountingServer(
-            { port: config.acctPort, host: config.acctHost, batchMax: config.batchMax, queueMax: config.queueMax, replyCacheMs: config.replyCacheMs, retryDelayMs: 1000 },
+            { port: config.acctPort, host: config.acctHost, batchMax: config.batchMax, lanes: config.lanes, queueMax: config.queueMax, replyCacheMs: config.replyCacheMs, retryDelayMs: 1000 },
             this.clients,
             new RadiusAccountingStore(dataSource, attribution, ledger),
             {

@@ -46,7 +46,7 @@ describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
       return realCommit(items);
     };
     server = new RadiusAccountingServer(
-      { port: 0, host: '127.0.0.1', batchMax: 1000, queueMax: 10_000, replyCacheMs: 30_000, retryDelayMs: 200 },
+      { port: 0, host: '127.0.0.1', batchMax: 1000, lanes: 3, queueMax: 10_000, replyCacheMs: 30_000, retryDelayMs: 200 },
       registry,
       store,
     );
