@@ -83,9 +83,11 @@ export class RadiusAccountingStore {
     try {
       const summary = await this.dataSource.transaction((manager) => this.commitIn(manager, items, touched, nasReset));
       for (const nas of nasReset) this.evictNas(nas);
+      // The batch is done with these objects: they become the cache entries (loads clone them).
       for (const [key, row] of touched) {
         this.cache.delete(key);
-        this.cache.set(key, cloneRow(row));
+        row.dirty = false;
+        this.cache.set(key, row);
       }
       while (this.cache.size > this.cacheMax) this.cache.delete(this.cache.keys().next().value!);
       return summary;
