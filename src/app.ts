@@ -2,6 +2,9 @@ import { createAccountServices } from './accounts/account-services';
 import { RadiusClientService } from './radius/radius-client.service';
 import { RadiusSessionService } from './radius/radius-session.service';
 import type { OwnershipListener } from './accounts/service-support';
+import type { Attribution } from './attribution/attribution';
+import { RadiusIngest } from './ingest/radius/radius.component';
+import type { Ledger } from './usage/ledger';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
 import { createDataSource, engineOf } from './db/data-source';
@@ -52,7 +55,39 @@ export class App {
       this.databaseComponent(),
       this.tokenBootstrapComponent(),
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
+      this.radiusComponent(),
     ];
+  }
+
+  /**
+   * RADIUS accounting server + radacct importer. Attribution and the ledger are looked up
+   * when used (their components register them in `services`); without a ledger a commit
+   * fails, so nothing is acknowledged rather than lost.
+   */
+  private radiusComponent(): Component {
+    const services = this.services as Services & { attribution?: Attribution & OwnershipListener; ledger?: Ledger };
+    const attribution: Attribution = {
+      accountForIPv4: (address, atMs) => services.attribution?.accountForIPv4(address, atMs) ?? null,
+      accountForIPv6: (address, atMs) => services.attribution?.accountForIPv6(address, atMs) ?? null,
+      accountForIp: (address, atMs) => services.attribution?.accountForIp(address, atMs) ?? null,
+      accountForUsername: (name, atMs) => services.attribution?.accountForUsername(name, atMs) ?? null,
+    };
+    const ledger: Ledger = {
+      record: (manager, usage, unattributed) => {
+        if (!services.ledger) throw new Error('the usage ledger is not available');
+        return services.ledger.record(manager, usage, unattributed);
+      },
+    };
+    return new RadiusIngest({
+      config: services.config.radius,
+      dataSource: services.dataSource,
+      attribution,
+      ledger,
+      logger: services.logger,
+      metrics: services.metrics,
+      ingestStatus: services.ingestStatus,
+      refreshAttribution: () => services.attribution?.refresh(),
+    });
   }
 
   async start(): Promise<void> {
