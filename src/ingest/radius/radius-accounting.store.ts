@@ -112,8 +112,18 @@ export class RadiusAccountingStore {
 
     const usage: UsageIncrement[] = [];
     const unattributed: UnattributedIncrement[] = [];
-    const released = new Map<string, number>(); // subnet -> radius account id: soft assignments to remove
-    const claimed = new Map<string, { owner: number; reference: string }>(); // soft assignments to add
+    // Net effect of the batch on soft assignments. A release only cancels the same owner's
+    // claim: another session may have taken the address over in this very batch.
+    const released = new Map<string, { subnet: string; owner: number }>(); // key subnet|owner
+    const claimed = new Map<string, { owner: number; reference: string }>(); // key subnet
+    const release = (subnet: string, owner: number) => {
+      released.set(`${subnet}|${owner}`, { subnet, owner });
+      if (claimed.get(subnet)?.owner === owner) claimed.delete(subnet);
+    };
+    const claim = (subnet: string, owner: number, reference: string) => {
+      claimed.set(subnet, { owner, reference });
+      released.delete(`${subnet}|${owner}`);
+    };
 
     for (const item of items) {
       const r = item.request;
@@ -130,7 +140,7 @@ export class RadiusAccountingStore {
             row.heldBefore = [];
             row.version = c.version;
           }
-          for (const subnet of c.subnets) if (c.radiusAccountId !== null) { released.set(subnet, c.radiusAccountId); claimed.delete(subnet); }
+          for (const subnet of c.subnets) if (c.radiusAccountId !== null) release(subnet, c.radiusAccountId);
         }
         summary.sessionsClosed += closed.length;
         summary.assignmentsChanged ||= closed.some((c) => c.subnets.length > 0);
@@ -194,11 +204,14 @@ export class RadiusAccountingStore {
       if (row.radiusAccountId !== null) {
         const subnets = sessionSubnets(row);
         if (row.counters.endMs !== null) {
-          for (const subnet of new Set([...subnets, ...row.heldBefore])) { released.set(subnet, row.radiusAccountId); claimed.delete(subnet); }
+          // Only the Stop that closes the session releases: a late duplicate must not take an
+          // address the same login holds again in a newer session.
+          for (const subnet of new Set([...(step.closed ? subnets : []), ...row.heldBefore])) release(subnet, row.radiusAccountId);
           row.heldBefore = [];
         } else {
+          for (const subnet of row.heldBefore) if (!subnets.includes(subnet)) release(subnet, row.radiusAccountId);
           for (const subnet of subnets) {
-            if (!row.heldBefore.includes(subnet)) { claimed.set(subnet, { owner: row.radiusAccountId, reference: key }); released.delete(subnet); }
+            if (!row.heldBefore.includes(subnet)) claim(subnet, row.radiusAccountId, key);
           }
           row.heldBefore = subnets;
         }
@@ -211,7 +224,7 @@ export class RadiusAccountingStore {
       await manager.query(
         `DELETE FROM ip_assignments a USING unnest($1::cidr[], $2::bigint[]) AS r(subnet, owner)
           WHERE a.subnet = r.subnet AND a.soft AND a.ipassignmentable_type = 'RadiusAccount' AND a.ipassignmentable_id = r.owner`,
-        [[...released.keys()], [...released.values()].map(String)],
+        [[...released.values()].map((r) => r.subnet), [...released.values()].map((r) => String(r.owner))],
       );
       summary.assignmentsChanged = true;
     }

@@ -224,4 +224,25 @@ describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
     const after = await TableLedger.totals(dataSource, bob);
     expect(after.out - before.out).toBe(250n);
   });
+
+  it('an address taken over by another login in the same batch ends with the new holder', async () => {
+    const item = (user: string, session: string, status: 'Start' | 'Stop', atS: number) => ({
+      nasAddress: '10.9.0.8',
+      receivedMs: atS * 1000,
+      request: {
+        identifier: 1, status, userName: user, sessionId: session, nasAddress: '10.9.0.8', eventTimestampS: atS,
+        framedIp: '100.64.7.7', framedIpv6Prefix: null, delegatedIpv6Prefix: null, hasMessageAuthenticator: false,
+      },
+    });
+    await store.commit([item('alice', 'take-a', 'Start', 1700001000)]);
+    // bob's Start is seen before alice's (late) Stop, both in one transaction.
+    await store.commit([item('bob', 'take-b', 'Start', 1700002000), item('alice', 'take-a', 'Stop', 1700001900)]);
+    const rows = await dataSource.query(`SELECT subnet::text, ipassignmentable_id FROM ip_assignments WHERE subnet = '100.64.7.7/32'`);
+    const [bobRadius] = await dataSource.query(`SELECT id FROM radius_accounts WHERE username = 'bob'`);
+    expect(rows).toEqual([{ subnet: '100.64.7.7/32', ipassignmentable_id: bobRadius.id }]);
+    // A late duplicate of alice's Stop changes nothing.
+    await store.commit([item('alice', 'take-a', 'Stop', 1700001900)]);
+    expect(await dataSource.query(`SELECT ipassignmentable_id FROM ip_assignments WHERE subnet = '100.64.7.7/32'`)).toEqual([{ ipassignmentable_id: bobRadius.id }]);
+    await store.commit([item('bob', 'take-b', 'Stop', 1700003000)]);
+  });
 });
