@@ -84,7 +84,7 @@ async function benchOurs(): Promise<LoadResult> {
   for (const r of await dataSource.query(`SELECT account_id, username FROM radius_accounts`)) attribution.usernames.set(r.username, Number(r.account_id));
   const registry = new RadiusClientRegistry(dataSource);
   await registry.reload();
-  const store = new RadiusAccountingStore(dataSource, attribution, new TableLedger());
+  const store = new RadiusAccountingStore(dataSource, attribution, await benchLedger());
   const server = new RadiusAccountingServer(
     { port: 0, host: '127.0.0.1', batchMax: 4000, lanes: LANES, queueMax: 100_000, replyCacheMs: 30_000, retryDelayMs: 500 },
     registry,
@@ -104,6 +104,7 @@ async function benchOurs(): Promise<LoadResult> {
     console.log(`  server process: event loop ${(elu.utilization * 100).toFixed(0)}% busy, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${result.seconds.toFixed(1)} s`);
     const okIn = after.in - before.in === result.expectedIn;
     const okOut = after.out - before.out === result.expectedOut;
+    console.log(`  ledger: ${realLedger ? 'LedgerService (real)' : 'stand-in rows (LedgerService not in this tree)'}`);
     console.log(`  ledger check: download ${after.in - before.in} (expected ${result.expectedIn}) upload ${after.out - before.out} (expected ${result.expectedOut}) -> ${okIn && okOut ? 'EXACT' : 'MISMATCH'}`);
     console.log(`  batches ${server.metrics.batches}, avg ${(server.metrics.stored / Math.max(1, server.metrics.batches)).toFixed(0)} requests/transaction, retransmissions answered from cache ${server.metrics.retransmissions}, dropped ${server.metrics.droppedTotal()}`);
     if (!okIn || !okOut) process.exitCode = 1;
@@ -116,8 +117,25 @@ async function benchOurs(): Promise<LoadResult> {
   }
 }
 
+/** The real ledger (LedgerService) when it is in the tree, else a plain-rows stand-in. */
+let realLedger = false;
+async function benchLedger(): Promise<import('../../src/usage/ledger').Ledger> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { LedgerService } = require('../../src/usage/ledger.service');
+    realLedger = true;
+    return new LedgerService('UTC');
+  } catch {
+    return new TableLedger();
+  }
+}
+
 async function totals(dataSource: import('typeorm').DataSource): Promise<{ in: bigint; out: bigint }> {
-  const [row] = await dataSource.query(`SELECT coalesce(sum(in_bytes),0)::text AS i, coalesce(sum(out_bytes),0)::text AS o FROM test_usage`);
+  const sql = realLedger
+    ? `SELECT coalesce(sum(u.in_bytes + u.free_in_bytes),0)::text AS i, coalesce(sum(u.out_bytes + u.free_out_bytes),0)::text AS o
+         FROM usage_5m u JOIN usage_sources s ON s.id = u.source_id WHERE s.parent = 'RADIUS'`
+    : `SELECT coalesce(sum(in_bytes),0)::text AS i, coalesce(sum(out_bytes),0)::text AS o FROM test_usage`;
+  const [row] = await dataSource.query(sql);
   return { in: BigInt(row.i), out: BigInt(row.o) };
 }
 
