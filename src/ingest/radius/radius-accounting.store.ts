@@ -220,24 +220,24 @@ export class RadiusAccountingStore {
 
     await this.flushSessions(manager, sessions);
     if (usage.length || unattributed.length) await this.ledger.record(manager, usage, unattributed);
-    if (released.size) {
+    if (released.size || claimed.size) {
+      // One statement for both: releases remove this owner's row; claims remove a soft row
+      // another session left behind (a lost Stop). A static (soft = false) row never yields.
+      const deletions = [
+        ...[...released.values()].map((r) => ({ subnet: r.subnet, owner: r.owner, claim: false })),
+        ...[...claimed.entries()].map(([subnet, c]) => ({ subnet, owner: c.owner, claim: true })),
+      ];
       await manager.query(
-        `DELETE FROM ip_assignments a USING unnest($1::cidr[], $2::bigint[]) AS r(subnet, owner)
-          WHERE a.subnet = r.subnet AND a.soft AND a.ipassignmentable_type = 'RadiusAccount' AND a.ipassignmentable_id = r.owner`,
-        [[...released.values()].map((r) => r.subnet), [...released.values()].map((r) => String(r.owner))],
+        `DELETE FROM ip_assignments a USING unnest($1::cidr[], $2::bigint[], $3::boolean[]) AS d(subnet, owner, claim)
+          WHERE a.subnet = d.subnet AND a.soft
+            AND (a.ipassignmentable_type = 'RadiusAccount' AND a.ipassignmentable_id = d.owner) = NOT d.claim`,
+        [deletions.map((d) => d.subnet), deletions.map((d) => String(d.owner)), deletions.map((d) => d.claim)],
       );
       summary.assignmentsChanged = true;
     }
     if (claimed.size) {
       const subnets = [...claimed.keys()];
       const owners = [...claimed.values()].map((c) => String(c.owner));
-      // A soft assignment left behind by another session (a lost Stop) yields to the new holder;
-      // a static (soft = false) one never does.
-      await manager.query(
-        `DELETE FROM ip_assignments a USING unnest($1::cidr[], $2::bigint[]) AS c(subnet, owner)
-          WHERE a.subnet = c.subnet AND a.soft AND NOT (a.ipassignmentable_type = 'RadiusAccount' AND a.ipassignmentable_id = c.owner)`,
-        [subnets, owners],
-      );
       await manager.query(
         `INSERT INTO ip_assignments (subnet, ipassignmentable_type, ipassignmentable_id, soft, description, reference)
          SELECT c.subnet, 'RadiusAccount', c.owner, true, 'RADIUS session', c.reference
@@ -336,50 +336,53 @@ export class RadiusAccountingStore {
     if (!dirty.length) return;
     const fresh = dirty.filter((s) => s.id === null);
     const known = dirty.filter((s) => s.id !== null);
-    if (fresh.length) {
-      const inserted = rowsOf<{ id: string; session_key: string }>(await manager.query(
-        `INSERT INTO radius_sessions (session_key, nas_ip_address, account_session_id, username, account_id, radius_account_id,
+    // Both writes in one statement (one round trip), as data-modifying CTEs.
+    const insertSql = (p: number) => `INSERT INTO radius_sessions (session_key, nas_ip_address, account_session_id, username, account_id, radius_account_id,
                 start, "end", last_event_at, terminate_reason, ip_address, ipv6_prefix, delegated_ipv6_prefix,
                 input_octets_total, output_octets_total, in_bytes, out_bytes)
          SELECT k, nas, sid, u, a, ra, to_timestamp(s / 1000), to_timestamp(e / 1000), to_timestamp(l / 1000), tr, ip, p6, d6, it, ot, ib, ob
-           FROM unnest($1::text[], $2::inet[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-                $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::inet[], $12::cidr[], $13::cidr[],
-                $14::numeric[], $15::numeric[], $16::numeric[], $17::numeric[])
+           FROM unnest($${p}::text[], $${p + 1}::inet[], $${p + 2}::text[], $${p + 3}::text[], $${p + 4}::bigint[], $${p + 5}::bigint[],
+                $${p + 6}::float8[], $${p + 7}::float8[], $${p + 8}::float8[], $${p + 9}::text[], $${p + 10}::inet[], $${p + 11}::cidr[], $${p + 12}::cidr[],
+                $${p + 13}::numeric[], $${p + 14}::numeric[], $${p + 15}::numeric[], $${p + 16}::numeric[])
              AS x(k, nas, sid, u, a, ra, s, e, l, tr, ip, p6, d6, it, ot, ib, ob)
          ON CONFLICT (session_key) DO NOTHING
-         RETURNING id::text AS id, session_key`,
-        [
-          fresh.map((s) => s.key),
-          fresh.map((s) => s.nas),
-          fresh.map((s) => s.sessionId),
-          ...mutableColumns(fresh),
-        ],
-      ));
-      if (inserted.length !== fresh.length) throw new ConcurrentWriteError('a session was created concurrently by another writer');
-      const ids = new Map(inserted.map((r) => [r.session_key, r.id]));
-      for (const s of fresh) {
-        s.id = ids.get(s.key)!;
-        s.version = 1;
-      }
-    }
-    if (known.length) {
-      const updated = rowsOf<{ id: string }>(await manager.query(
-        `UPDATE radius_sessions r SET username = x.u, account_id = x.a, radius_account_id = x.ra,
+         RETURNING id::text AS id, session_key`;
+    const updateSql = (p: number) => `UPDATE radius_sessions r SET username = x.u, account_id = x.a, radius_account_id = x.ra,
                 start = to_timestamp(x.s / 1000), "end" = to_timestamp(x.e / 1000), last_event_at = to_timestamp(x.l / 1000),
                 terminate_reason = x.tr, ip_address = x.ip, ipv6_prefix = x.p6, delegated_ipv6_prefix = x.d6,
                 input_octets_total = x.it, output_octets_total = x.ot, in_bytes = x.ib, out_bytes = x.ob,
                 updated_at = now(), version = r.version + 1
-           FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::bigint[],
-                $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::inet[], $11::cidr[], $12::cidr[],
-                $13::numeric[], $14::numeric[], $15::numeric[], $16::numeric[])
+           FROM unnest($${p}::bigint[], $${p + 1}::int[], $${p + 2}::text[], $${p + 3}::bigint[], $${p + 4}::bigint[],
+                $${p + 5}::float8[], $${p + 6}::float8[], $${p + 7}::float8[], $${p + 8}::text[], $${p + 9}::inet[], $${p + 10}::cidr[], $${p + 11}::cidr[],
+                $${p + 12}::numeric[], $${p + 13}::numeric[], $${p + 14}::numeric[], $${p + 15}::numeric[])
              AS x(id, v, u, a, ra, s, e, l, tr, ip, p6, d6, it, ot, ib, ob)
           WHERE r.id = x.id AND r.version = x.v
-          RETURNING r.id::text AS id`,
-        [known.map((s) => s.id), known.map((s) => s.version), ...mutableColumns(known)],
+          RETURNING r.id::text AS id`;
+    const insertParams = fresh.length ? [fresh.map((s) => s.key), fresh.map((s) => s.nas), fresh.map((s) => s.sessionId), ...mutableColumns(fresh)] : [];
+    const updateParams = known.length ? [known.map((s) => s.id), known.map((s) => s.version), ...mutableColumns(known)] : [];
+    let inserted: Array<{ id: string; session_key: string }> = [];
+    let updatedCount = 0;
+    if (fresh.length && known.length) {
+      const rows = rowsOf<{ id: string; session_key: string | null }>(await manager.query(
+        `WITH ins AS (${insertSql(1)}), upd AS (${updateSql(18)})
+         SELECT id, session_key FROM ins UNION ALL SELECT id, NULL FROM upd`,
+        [...insertParams, ...updateParams],
       ));
-      if (updated.length !== known.length) throw new ConcurrentWriteError('a session was changed concurrently by another writer');
-      for (const s of known) s.version++;
+      inserted = rows.filter((r): r is { id: string; session_key: string } => r.session_key !== null);
+      updatedCount = rows.length - inserted.length;
+    } else if (fresh.length) {
+      inserted = rowsOf(await manager.query(insertSql(1), insertParams));
+    } else if (known.length) {
+      updatedCount = rowsOf(await manager.query(updateSql(1), updateParams)).length;
     }
+    if (inserted.length !== fresh.length) throw new ConcurrentWriteError('a session was created concurrently by another writer');
+    if (updatedCount !== known.length) throw new ConcurrentWriteError('a session was changed concurrently by another writer');
+    const ids = new Map(inserted.map((r) => [r.session_key, r.id]));
+    for (const s of fresh) {
+      s.id = ids.get(s.key)!;
+      s.version = 1;
+    }
+    for (const s of known) s.version++;
     for (const s of dirty) s.dirty = false;
   }
 
