@@ -7,7 +7,7 @@
  *
  * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres: a server
  * where databases can be created), BENCH_SESSIONS (default 20000), BENCH_INTERIMS (3),
- * BENCH_CONCURRENCY (1000), BENCH_FREERADIUS_THREADS (32), BENCH_LANES (4: our commit lanes).
+ * BENCH_CONCURRENCY (1000), BENCH_FREERADIUS_THREADS (32), BENCH_LANES (2: our commit lanes; one per core is plenty).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +26,7 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
 const INTERIMS = Number(process.env.BENCH_INTERIMS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1000);
 const FR_THREADS = Number(process.env.BENCH_FREERADIUS_THREADS ?? 32);
-const LANES = Number(process.env.BENCH_LANES ?? 4);
+const LANES = Number(process.env.BENCH_LANES ?? 2);
 const USERS = 5000;
 const SECRET = 'bench-secret';
 
