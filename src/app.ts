@@ -1,10 +1,9 @@
 import { createAccountServices } from './accounts/account-services';
 import { RadiusClientService } from './radius/radius-client.service';
 import { RadiusSessionService } from './radius/radius-session.service';
-import type { OwnershipListener } from './accounts/service-support';
-import type { Attribution } from './attribution/attribution';
 import { RadiusIngest } from './ingest/radius/radius.component';
 import type { Ledger } from './usage/ledger';
+import { createAttributionService } from './attribution/attribution.service';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
 import { createDataSource, engineOf } from './db/data-source';
@@ -35,6 +34,7 @@ export class App {
 
   constructor(config: Config, logger: Logger) {
     const dataSource = createDataSource(config.database);
+    const attribution = createAttributionService(dataSource, config.attribution, logger);
     this.services = {
       config,
       logger,
@@ -45,14 +45,15 @@ export class App {
       tokens: new TokenService(dataSource),
       radiusClients: new RadiusClientService(dataSource),
       radiusSessions: new RadiusSessionService(dataSource),
-      // Read lazily: attribution is registered in `services` by its own component.
-      ...createAccountServices(dataSource, {
-        refresh: async () => (this.services as { attribution?: OwnershipListener }).attribution?.refresh(),
-      }),
+      attribution,
+      // Assignment changes made through the API apply to attribution as soon as they commit.
+      ...createAccountServices(dataSource, attribution),
     };
+    attribution.registerMetrics(this.services.metrics);
     this.http = new HttpServer(this.services, () => this.readiness());
     this.components = [
       this.databaseComponent(),
+      attribution,
       this.tokenBootstrapComponent(),
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
       this.radiusComponent(),
@@ -60,18 +61,12 @@ export class App {
   }
 
   /**
-   * RADIUS accounting server + radacct importer. Attribution and the ledger are looked up
-   * when used (their components register them in `services`); without a ledger a commit
-   * fails, so nothing is acknowledged rather than lost.
+   * RADIUS accounting server + radacct importer. The ledger is looked up when used (it lands
+   * in `services` separately): without one a commit fails, so nothing is acknowledged rather
+   * than lost.
    */
   private radiusComponent(): Component {
-    const services = this.services as Services & { attribution?: Attribution & OwnershipListener; ledger?: Ledger };
-    const attribution: Attribution = {
-      accountForIPv4: (address, atMs) => services.attribution?.accountForIPv4(address, atMs) ?? null,
-      accountForIPv6: (address, atMs) => services.attribution?.accountForIPv6(address, atMs) ?? null,
-      accountForIp: (address, atMs) => services.attribution?.accountForIp(address, atMs) ?? null,
-      accountForUsername: (name, atMs) => services.attribution?.accountForUsername(name, atMs) ?? null,
-    };
+    const services = this.services as Services & { ledger?: Ledger };
     const ledger: Ledger = {
       record: (manager, usage, unattributed) => {
         if (!services.ledger) throw new Error('the usage ledger is not available');
@@ -81,12 +76,12 @@ export class App {
     return new RadiusIngest({
       config: services.config.radius,
       dataSource: services.dataSource,
-      attribution,
+      attribution: services.attribution,
       ledger,
       logger: services.logger,
       metrics: services.metrics,
       ingestStatus: services.ingestStatus,
-      refreshAttribution: () => services.attribution?.refresh(),
+      refreshAttribution: () => services.attribution.refresh(),
     });
   }
 

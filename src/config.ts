@@ -37,6 +37,8 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL of the FreeRADIUS database')
     .optional(),
   RADACCT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** How far back attribution keeps assignment history in memory for late usage (days). */
+  ATTRIBUTION_HISTORY_DAYS: z.coerce.number().min(0).max(3660).default(90),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -48,7 +50,7 @@ export interface Config {
   log: { level: Env['LOG_LEVEL'] };
   /** The one service time zone: billing periods start at midnight here. */
   timeZone: string;
-  attribution: { syncIntervalMs: number };
+  attribution: { syncIntervalMs: number; historyDays: number };
   radius: {
     /** null: the accounting server is disabled (RADIUS_ACCT_PORT=0). */
     acctPort: number | null;
@@ -80,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: { bootstrapToken: e.BOOTSTRAP_API_TOKEN },
     log: { level: e.LOG_LEVEL },
     timeZone: e.TZ,
-    attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS },
+    attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS, historyDays: e.ATTRIBUTION_HISTORY_DAYS },
     radius: {
       acctPort: e.RADIUS_ACCT_PORT === 0 ? null : e.RADIUS_ACCT_PORT,
       acctHost: e.RADIUS_ACCT_HOST,

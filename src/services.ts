@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AccountServices } from './accounts/account-services';
+import type { AttributionService } from './attribution/attribution.service';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -23,4 +24,5 @@ export interface Services extends AccountServices {
   tokens: TokenService;
   radiusClients: RadiusClientService;
   radiusSessions: RadiusSessionService;
+  attribution: AttributionService;
 }

@@ -1,7 +1,8 @@
 import { Foundation1795645753820 } from './1795645753820-foundation';
 import { InlineDevices1795645857031 } from './1795645857031-inline-devices';
+import { AttributionHistory1795646520209 } from './1795646520209-attribution-history';
 import { RadiusAccounting1795646759948 } from './1795646759948-radius-accounting';
 import { RadiusSessionsFillfactor1795646759949 } from './1795646759949-radius-sessions-fillfactor';
 
 /** Every migration, in order. TypeORM runs the ones not yet recorded in the `migrations` table. */
-export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031, RadiusAccounting1795646759948, RadiusSessionsFillfactor1795646759949];
+export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031, AttributionHistory1795646520209, RadiusAccounting1795646759948, RadiusSessionsFillfactor1795646759949];
