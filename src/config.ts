@@ -39,6 +39,16 @@ const envSchema = z.object({
   RADACCT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** How far back attribution keeps assignment history in memory for late usage (days). */
   ATTRIBUTION_HISTORY_DAYS: z.coerce.number().min(0).max(3660).default(90),
+  // Usage ledger (src/usage/)
+  LEDGER_FINE_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
+  LEDGER_HOURLY_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
+  LEDGER_DAILY_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  LEDGER_UNATTRIBUTED_RETENTION_DAYS: z.coerce.number().int().min(1).default(35),
+  LEDGER_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  LEDGER_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  LEDGER_FLUSH_MAX_ROWS: z.coerce.number().int().min(1).default(20_000),
+  USAGE_MAX_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  USAGE_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -65,7 +75,39 @@ export interface Config {
     radacctUrl?: string;
     radacctPollIntervalMs: number;
   };
+  ledger: LedgerConfig;
 }
+
+export interface LedgerConfig {
+  /** 5-minute buckets older than this are rolled up into local-hour buckets. */
+  fineRetentionHours: number;
+  /** Hour buckets older than this are rolled up into local-day buckets. */
+  hourlyRetentionDays: number;
+  /** Day buckets older than this are deleted; 0 keeps them forever. */
+  dailyRetentionDays: number;
+  /** Unattributed traffic older than this is deleted. */
+  unattributedRetentionDays: number;
+  rollupIntervalMs: number;
+  /** Buffered writers flush at least this often, and as soon as this many rows are pending. */
+  flushIntervalMs: number;
+  flushMaxRows: number;
+  /** createDataUsages: most rows in one call. */
+  maxBatchRows: number;
+  /** createDataUsages: how far in the future a sample time may be (clock skew). */
+  maxFutureSeconds: number;
+}
+
+export const defaultLedgerConfig: LedgerConfig = {
+  fineRetentionHours: 24,
+  hourlyRetentionDays: 14,
+  dailyRetentionDays: 0,
+  unattributedRetentionDays: 35,
+  rollupIntervalMs: 60_000,
+  flushIntervalMs: 1000,
+  flushMaxRows: 20_000,
+  maxBatchRows: 10_000,
+  maxFutureSeconds: 300,
+};
 
 export class ConfigError extends Error {}
 
@@ -93,6 +135,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientsRefreshMs: e.RADIUS_CLIENTS_REFRESH_MS,
       radacctUrl: e.RADACCT_DATABASE_URL,
       radacctPollIntervalMs: e.RADACCT_POLL_INTERVAL_MS,
+    },
+    ledger: {
+      fineRetentionHours: e.LEDGER_FINE_RETENTION_HOURS,
+      hourlyRetentionDays: e.LEDGER_HOURLY_RETENTION_DAYS,
+      dailyRetentionDays: e.LEDGER_DAILY_RETENTION_DAYS,
+      unattributedRetentionDays: e.LEDGER_UNATTRIBUTED_RETENTION_DAYS,
+      rollupIntervalMs: e.LEDGER_ROLLUP_INTERVAL_MS,
+      flushIntervalMs: e.LEDGER_FLUSH_INTERVAL_MS,
+      flushMaxRows: e.LEDGER_FLUSH_MAX_ROWS,
+      maxBatchRows: e.USAGE_MAX_BATCH_ROWS,
+      maxFutureSeconds: e.USAGE_MAX_FUTURE_SECONDS,
     },
   };
 }

@@ -10,6 +10,9 @@ import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip
 import { RadiusAccountResolver } from './accounts/radius-account.resolver';
 import { RadiusClientResolver } from './radius/radius-client.resolver';
 import { RadiusSessionResolver } from './radius/radius-session.resolver';
+import { AccountUsageResolver } from './usage/account-usage.resolver';
+import { DataUsageResolver } from './usage/data-usage.resolver';
+import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, UsageBasedBillingPolicyResolver } from './usage/usage-policy.resolver';
 
 /** Every resolver class in the schema. Components append theirs. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -24,4 +27,9 @@ export const resolvers: NonEmptyArray<Function> = [
   IpAssignmentHistoryResolver,
   RadiusClientResolver,
   RadiusSessionResolver,
+  DataUsageResolver,
+  UsageBasedBillingPolicyResolver,
+  UsageBasedBillingPolicyFreePeriodResolver,
+  DataUsageTopOffResolver,
+  AccountUsageResolver,
 ];

@@ -13,6 +13,10 @@ import { RadacctImportCheckpoint, RadacctImportSession } from './radacct-import.
 
 export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
 export { RadiusClient, RadiusSession, RadacctImportCheckpoint, RadacctImportSession };
+import { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from './usage-based-billing-policy.entity';
+import { DataUsageTopOff } from './data-usage-top-off.entity';
+
+export { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod, DataUsageTopOff };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
@@ -29,4 +33,7 @@ export const entities = [
   RadiusSession,
   RadacctImportSession,
   RadacctImportCheckpoint,
+  UsageBasedBillingPolicy,
+  UsageBasedBillingPolicyFreePeriod,
+  DataUsageTopOff,
 ];
