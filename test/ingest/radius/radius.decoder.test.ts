@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import radius from 'radius';
 import {
@@ -7,6 +7,8 @@ import {
   decodeAccountingRequest,
   encodeAccountingResponse,
   ipv6Prefix,
+  PACKAGE_INTEGER_ATTRS,
+  PACKAGE_TAGGED_ATTRS,
   verifyRequestAuthenticator,
 } from '../../../src/ingest/radius/radius.decoder';
 
@@ -43,6 +45,13 @@ describe('checkDatagram', () => {
     expect(checkDatagram(p)).toEqual({ ok: false, reason: 'bad_length' });
   });
   it('rejects a Length beyond the datagram (truncated)', () => expect(checkDatagram(good.subarray(0, good.length - 1))).toEqual({ ok: false, reason: 'bad_length' }));
+  it('accepts well-formed tagged and Vendor-Specific attributes', () => {
+    const p = build([
+      ['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 'x'], [81, Buffer.from('5')], [64, Buffer.from([1, 0, 0, 13])],
+      [26, Buffer.from([0, 0, 0, 9, 1, 7, 0x61, 0x3d, 0x62, 0x63, 0x64])], [26, Buffer.from([0, 0, 0x0d, 0xe9, 129, 6, 0, 0, 1, 0])],
+    ]);
+    expect(checkDatagram(p)).toEqual({ ok: true, packet: p });
+  });
   it('slices trailing padding off', () => {
     const padded = Buffer.concat([good, Buffer.alloc(13, 0xaa)]);
     const result = checkDatagram(padded);
@@ -58,6 +67,14 @@ describe('checkDatagram', () => {
     ['long integer', Buffer.from([40, 7, 0, 0, 0, 1, 0])],
     ['short NAS-IP-Address', Buffer.from([4, 5, 10, 0, 0])],
     ['short NAS-IPv6-Address', Buffer.from([95, 6, 0, 0, 0, 0])],
+    ['short integer the package knows (Framed-MTU)', Buffer.from([12, 5, 0, 5, 0])],
+    ['empty tagged attribute (Tunnel-Private-Group-Id)', Buffer.from([81, 2])],
+    ['short Vendor-Specific', Buffer.from([26, 5, 0, 0, 9])],
+    ['Vendor-Specific with a vendor id above 2^24', Buffer.from([26, 8, 1, 0, 0, 9, 1, 2])],
+    ['Vendor-Specific with a zero sub-attribute length', Buffer.from([26, 10, 0, 0, 0, 9, 1, 0, 0, 0])],
+    ['Vendor-Specific with a dangling sub-attribute octet', Buffer.from([26, 7, 0, 0, 0, 9, 1])],
+    ['Vendor-Specific sub-attribute past its end', Buffer.from([26, 9, 0, 0, 0, 9, 1, 5, 0])],
+    ['short ADSL-Forum integer', Buffer.from([26, 11, 0, 0, 0x0d, 0xe9, 129, 5, 0, 0, 1])],
   ])('rejects %s', (_name, attrs) => {
     const p = Buffer.concat([Buffer.from([4, 1, 0, 0]), Buffer.alloc(16), attrs]);
     p.writeUInt16BE(p.length, 2);
@@ -84,18 +101,66 @@ describe('verifyRequestAuthenticator', () => {
   });
 });
 
+describe('the validation matches the radius package dictionaries', () => {
+  // The package throws on short integer / date / time values and empty tagged values; the
+  // validation's lists of those attributes must follow its bundled dictionaries.
+  const DICTIONARIES = path.resolve(__dirname, '../../../node_modules/radius/dictionaries');
+  const integer = new Set<number>();
+  const tagged = new Set<number>();
+  for (const file of readdirSync(DICTIONARIES)) {
+    let inVendor = false;
+    for (const line of readFileSync(path.join(DICTIONARIES, file), 'ascii').split('\n')) {
+      const clean = line.replace(/#.*/, '').trim();
+      if (/^BEGIN-VENDOR\b/.test(clean)) inVendor = true;
+      if (/^END-VENDOR\b/.test(clean)) inVendor = false;
+      const m = /^ATTRIBUTE\s+\S+\s+(\d+)\s+(\S+)\s*(.*)$/.exec(clean);
+      if (!m || inVendor) continue;
+      if (m[3].includes('has_tag')) tagged.add(Number(m[1]));
+      else if (['integer', 'date', 'time'].includes(m[2].toLowerCase())) integer.add(Number(m[1]));
+    }
+  }
+  it('integer, time and date attributes', () => expect([...PACKAGE_INTEGER_ATTRS].sort((x, y) => x - y)).toEqual([...integer].sort((x, y) => x - y)));
+  it('tagged attributes', () => expect([...PACKAGE_TAGGED_ATTRS].sort((x, y) => x - y)).toEqual([...tagged].sort((x, y) => x - y)));
+  it('Delegated-IPv6-Prefix (123) is in the bundled dictionaries', () => {
+    expect(radius.decode_without_secret({ packet: build([[123, Buffer.from([0, 56, 0x20, 0x01])]]) }).attributes['Delegated-IPv6-Prefix']).toEqual(Buffer.from([0, 56, 0x20, 0x01]));
+  });
+});
+
 describe('decodeAccountingRequest', () => {
-  it('reads every attribute the same way the radius package does (motorola capture)', () => {
+  it('decodes the motorola capture', () => {
     const p = capture('motorola_accounting');
-    const reference = radius.decode({ packet: p, secret: 'nearbuy' }).attributes;
+    expect(decodeAccountingRequest(p)).toEqual({
+      ok: true,
+      request: {
+        identifier: p[1], status: 'Start', userName: '00-1F-3B-8C-3A-15', sessionId: '1970D5A4-001F3B8C3A15-0000000001',
+        nasAddress: '10.2.0.3', eventTimestampS: Date.UTC(2012, 9, 10, 14, 35, 53) / 1000,
+        framedIp: null, framedIpv6Prefix: null, delegatedIpv6Prefix: null, hasMessageAuthenticator: false,
+      },
+    });
+  });
+
+  it('decodes the cisco capture (tagged attributes and an empty Vendor-Specific)', () => {
+    const p = capture('cisco_accounting');
+    expect(checkDatagram(p)).toEqual({ ok: true, packet: p });
+    expect(decodeAccountingRequest(p)).toEqual({
+      ok: true,
+      request: {
+        identifier: p[1], status: 'Start', userName: 'user_7C:C5:37:FF:F8:AF_134', sessionId: '4fecc41e/7c:c5:37:ff:f8:af/9',
+        nasAddress: '10.0.3.4', framedIp: '10.2.0.252', framedIpv6Prefix: null, delegatedIpv6Prefix: null,
+        hasMessageAuthenticator: false,
+      },
+    });
+  });
+
+  it('reads NAS-IPv6-Address, Message-Authenticator, repeated attributes (last wins) and strips NUL', () => {
+    const p = build([
+      ['Acct-Status-Type', 'Interim-Update'], ['User-Name', 'first'], ['User-Name', 'bo\0b'], ['Acct-Session-Id', 's'],
+      [95, Buffer.from([0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1])], ['Acct-Input-Octets', 1], ['Acct-Input-Octets', 2],
+      ['Acct-Terminate-Cause', 99], ['Message-Authenticator', Buffer.alloc(16)],
+    ]);
     const result = decodeAccountingRequest(p);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.request).toMatchObject({
-      status: reference['Acct-Status-Type'],
-      userName: reference['User-Name'],
-      sessionId: reference['Acct-Session-Id'],
-      nasAddress: reference['NAS-IP-Address'],
+    expect(result.ok && result.request).toMatchObject({
+      userName: 'bob', nasAddress: '2001:db8::1', inputOctets: 2, terminateCause: '99', hasMessageAuthenticator: true,
     });
   });
 
@@ -124,6 +189,7 @@ describe('decodeAccountingRequest', () => {
   it.each([
     ['missing_status_type', [['Acct-Session-Id', 's']]],
     ['unsupported_status_type', [['Acct-Status-Type', 9], ['Acct-Session-Id', 's']]],
+    ['unsupported_status_type', [['Acct-Status-Type', 99], ['Acct-Session-Id', 's']]],
     ['missing_session_id', [['Acct-Status-Type', 'Interim-Update']]],
   ])('rejects %s', (reason, attributes) => {
     expect(decodeAccountingRequest(build(attributes as Array<[string, unknown]>))).toEqual({ ok: false, reason });
@@ -167,6 +233,7 @@ describe('fuzz: random and mutated datagrams', () => {
     capture('cisco_accounting'),
     capture('motorola_accounting'),
     build([['Acct-Status-Type', 'Interim-Update'], ['User-Name', 'u'], ['Acct-Session-Id', 's'], ['Acct-Input-Octets', 5], ['Acct-Input-Gigawords', 1], ['Framed-IP-Address', '10.0.0.1'], [97, Buffer.from([0, 64, 0x20, 1])], ['Event-Timestamp', new Date()]]),
+    build([['Acct-Status-Type', 'Stop'], ['Acct-Session-Id', 's'], [81, Buffer.from('7')], [64, Buffer.from([1, 0, 0, 13])], [26, Buffer.from([0, 0, 0, 9, 1, 4, 0x61, 0x62])], [26, Buffer.from([0, 0, 0x0d, 0xe9, 129, 6, 0, 0, 1, 0])], [123, Buffer.from([0, 56, 0x20, 1])], ['Message-Authenticator', Buffer.alloc(16)]]),
   ];
   let state = 0x12345678;
   const rand = (n: number) => {
@@ -199,6 +266,8 @@ describe('fuzz: random and mutated datagrams', () => {
       if (i % 2 === 0) datagram = resign(datagram, SECRET);
       let outcome: string;
       const checked = checkDatagram(datagram);
+      // The validation must keep the package from throwing on anything it lets through.
+      if (checked.ok) expect(() => radius.decode_without_secret({ packet: checked.packet })).not.toThrow();
       if (!checked.ok) outcome = checked.reason;
       else if (!verifyRequestAuthenticator(checked.packet, SECRET)) outcome = 'bad_authenticator';
       else {
