@@ -6,9 +6,11 @@ import { InventoryItem } from './inventory-item.entity';
 import { IpAssignment } from './ip-assignment.entity';
 import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
+import { PreseemSettings } from './preseem-settings.entity';
 import { RadiusAccount } from './radius-account.entity';
 
 export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { PreseemSettings };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
@@ -21,4 +23,5 @@ export const entities = [
   IpAssignmentHistory,
   PersonalAccessToken,
   RadiusAccount,
+  PreseemSettings,
 ];

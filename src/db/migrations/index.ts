@@ -3,3 +3,8 @@ import { InlineDevices1795645857031 } from './1795645857031-inline-devices';
 
 /** Every migration, in order. TypeORM runs the ones not yet recorded in the `migrations` table. */
 export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031];
+
+// Appliances (Preseem settings, inline device TLS, poller checkpoints).
+import { Appliances1795646216687 } from './1795646216687-appliances';
+import { ApplianceCheckpoints1795646216688 } from './1795646216688-appliance-checkpoints';
+migrations.push(Appliances1795646216687, ApplianceCheckpoints1795646216688);
