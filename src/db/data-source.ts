@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { types as pgliteTypes } from '@electric-sql/pglite';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -55,6 +56,8 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
   const dataDir = settings.dataDir.startsWith('memory://')
     ? settings.dataDir
     : path.resolve(settings.dataDir, 'pglite');
+  // PGlite creates its own folder but not the parents: `DATA_DIR=/var/lib/usage-meter` must just work.
+  if (!dataDir.startsWith('memory://')) mkdirSync(path.dirname(dataDir), { recursive: true });
   new PGliteDriver({
     dataDir,
     parsers: {
@@ -77,9 +80,7 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
 class SerializedPGlitePool extends PGlitePool {
   private tail: Promise<void> = Promise.resolve();
 
-  override async connect(
-    callback: (err: unknown, client: unknown, release: (err?: unknown) => void) => void,
-  ): Promise<void> {
+  override async connect(callback: Parameters<PGlitePool['connect']>[0]): Promise<void> {
     let release!: () => void;
     const turn = new Promise<void>((resolve) => (release = resolve));
     const previous = this.tail;

@@ -1,3 +1,4 @@
+import { PrimaryGeneratedColumnIdentityOptions } from 'typeorm/decorator/options/PrimaryGeneratedColumnIdentityOptions';
 import { CreateDateColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn, ValueTransformer } from 'typeorm';
 
 /** bigint ids stay exact as numbers up to 2^53, far beyond any row count this service will see. */
@@ -8,7 +9,7 @@ export const bigintId: ValueTransformer = {
 
 /** The columns every Sonar entity has: id, created_at, updated_at and a version that changes on every update. */
 export abstract class BaseEntity {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'BY DEFAULT', transformer: bigintId })
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'BY DEFAULT', transformer: bigintId } as PrimaryGeneratedColumnIdentityOptions)
   id!: number;
 
   @CreateDateColumn({ type: 'timestamptz' })

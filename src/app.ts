@@ -1,0 +1,124 @@
+import { TokenService } from './auth/token.service';
+import type { Config } from './config';
+import { createDataSource, engineOf } from './db/data-source';
+import { HttpServer } from './graphql/http-server';
+import { IngestStatusRegistry } from './ingest/ingest-status';
+import type { Logger } from './logger';
+import { createMetricsRegistry } from './metrics';
+import type { Services } from './services';
+
+/** Something with a lifecycle: started in order, stopped in reverse. */
+export interface Component {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every service and component (inert), then starts them in
+ * dependency order — database, domain, HTTP, ingesters — and stops them in reverse, so on
+ * SIGTERM input stops first, pending usage is flushed, and the database closes last.
+ */
+export class App {
+  readonly services: Services;
+  readonly http: HttpServer;
+  private readonly components: Component[];
+  private readonly started: Component[] = [];
+  private stopping = false;
+
+  constructor(config: Config, logger: Logger) {
+    const dataSource = createDataSource(config.database);
+    this.services = {
+      config,
+      logger,
+      dataSource,
+      engine: engineOf(config.database),
+      metrics: createMetricsRegistry(),
+      ingestStatus: new IngestStatusRegistry(),
+      tokens: new TokenService(dataSource),
+    };
+    this.http = new HttpServer(this.services, () => this.readiness());
+    this.components = [
+      this.databaseComponent(),
+      this.tokenBootstrapComponent(),
+      { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
+    ];
+  }
+
+  async start(): Promise<void> {
+    for (const component of this.components) {
+      if (this.stopping) return;
+      this.services.logger.debug({ component: component.name }, 'starting');
+      await component.start();
+      this.started.push(component);
+    }
+    const { host, port } = this.services.config.http;
+    this.services.logger.info({ url: `http://${host}:${this.http.port}`, port }, 'usage meter started');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    while (this.started.length) {
+      const component = this.started.pop()!;
+      try {
+        await component.stop();
+      } catch (error) {
+        this.services.logger.error({ err: error, component: component.name }, 'component failed to stop cleanly');
+      }
+    }
+  }
+
+  private async readiness(): Promise<string | null> {
+    if (this.started.length < this.components.length) return 'starting';
+    try {
+      await this.services.dataSource.query('SELECT 1');
+      return null;
+    } catch {
+      return 'database unreachable';
+    }
+  }
+
+  /** Connects (retrying while the database is not up yet) and runs pending migrations. */
+  private databaseComponent(): Component {
+    const { dataSource, logger, engine } = this.services;
+    return {
+      name: 'database',
+      start: async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await dataSource.initialize();
+            break;
+          } catch (error) {
+            // Only a server can be "not up yet"; an embedded database that fails to open will not get better.
+            if (this.stopping || engine === 'pglite' || attempt >= 30) throw error;
+            logger.warn({ err: error, attempt }, 'database not reachable yet, retrying');
+            await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
+          }
+        }
+        const applied = await dataSource.runMigrations({ transaction: 'each' });
+        logger.info({ engine, migrationsApplied: applied.length }, 'database ready');
+      },
+      stop: async () => {
+        if (dataSource.isInitialized) await dataSource.destroy();
+      },
+    };
+  }
+
+  private tokenBootstrapComponent(): Component {
+    const { tokens, config } = this.services;
+    return {
+      name: 'tokens',
+      start: async () => {
+        const firstToken = await tokens.bootstrap(config.auth.bootstrapToken);
+        if (firstToken) {
+          // Printed once, on purpose outside the JSON log: this is the only time it can be read.
+          process.stdout.write(
+            `\nNo API token existed, so one was created. It is shown only this once:\n\n    ${firstToken}\n\n` +
+              `Use it as "Authorization: Bearer ${firstToken}" (e.g. in /graphiql's Headers tab).\n\n`,
+          );
+        }
+      },
+      stop: async () => {},
+    };
+  }
+}

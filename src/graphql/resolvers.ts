@@ -1,0 +1,6 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { PersonalAccessTokenResolver } from './auth/personal-access-token.resolver';
+import { IngestStatusResolver } from './ingest-status.resolver';
+
+/** Every resolver class in the schema. Components append theirs. */
+export const resolvers: NonEmptyArray<Function> = [PersonalAccessTokenResolver, IngestStatusResolver];

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { App } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+
+/** How long a stop may take (flushing pending usage included) before the process exits anyway. */
+const STOP_DEADLINE_MS = 30_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.log.level);
+  const app = new App(config, logger);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new input, flushing pending usage');
+    setTimeout(() => {
+      logger.error('stop deadline passed, exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    await app.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  try {
+    await app.start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to start');
+    await app.stop();
+    process.exit(1);
+  }
+}
+
+void main();

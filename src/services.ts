@@ -1,0 +1,21 @@
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { TokenService } from './auth/token.service';
+import type { Config } from './config';
+import type { Engine } from './db/data-source';
+import type { IngestStatusRegistry } from './ingest/ingest-status';
+import type { Logger } from './logger';
+
+/**
+ * The domain services of one running service, built once by the composition root (app.ts)
+ * and handed to the GraphQL context and the ingesters. Components add theirs here.
+ */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  dataSource: DataSource;
+  engine: Engine;
+  metrics: Registry;
+  ingestStatus: IngestStatusRegistry;
+  tokens: TokenService;
+}

@@ -1,0 +1,72 @@
+import { startTestApp, TestApp } from '../support/app';
+import { testEngines } from '../support/database';
+
+describe.each(testEngines())('HTTP front door on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(() => t.stop());
+
+  it('refuses a request without a token with 401 UNAUTHENTICATED', async () => {
+    const response = await t.gql('{ personal_access_tokens { id } }', {}, { token: null });
+    expect(response.status).toBe(401);
+    expect(response.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a malformed token and an unknown one', async () => {
+    const malformed = await t.gql('{ personal_access_tokens { id } }', {}, { token: 'short' });
+    expect([malformed.status, malformed.errors?.[0].message]).toEqual([401, 'Malformed token']);
+    const unknown = await t.gql('{ personal_access_tokens { id } }', {}, { token: 'um_' + 'x'.repeat(43) });
+    expect([unknown.status, unknown.errors?.[0].message]).toEqual([401, 'Unknown or revoked token']);
+  });
+
+  it('creates a token that works once and stops working when deleted', async () => {
+    const created = await t.gql(`mutation { createPersonalAccessToken(input: {name: "middleware"}) { id token hint } }`);
+    const { id, token, hint } = created.data.createPersonalAccessToken;
+    expect(token).toMatch(/^um_[A-Za-z0-9_-]{43}$/);
+    expect(token.endsWith(hint)).toBe(true);
+
+    const listed = await t.gql('{ personal_access_tokens { id name hint } }', {}, { token });
+    expect(listed.data.personal_access_tokens).toContainEqual({ id, name: 'middleware', hint });
+    expect(JSON.stringify(listed)).not.toContain(token);
+
+    const deleted = await t.gql(`mutation($id: Int64Bit!) { deletePersonalAccessToken(id: $id) { success } }`, { id });
+    expect(deleted.data.deletePersonalAccessToken.success).toBe(true);
+    const after = await t.gql('{ personal_access_tokens { id } }', {}, { token });
+    expect(after.status).toBe(401);
+  });
+
+  it('answers a 70-bit integer with BAD_USER_INPUT and changes nothing', async () => {
+    const response = await t.gql(`mutation { deletePersonalAccessToken(id: "1180591620717411303424") { success } }`);
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toMatch(/out of range/);
+    const tokens = await t.gql('{ personal_access_tokens { id } }');
+    expect(tokens.data.personal_access_tokens.length).toBeGreaterThan(0);
+  });
+
+  it('reports a missing row as NOT_FOUND', async () => {
+    const response = await t.gql(`mutation { deletePersonalAccessToken(id: 999999) { success } }`);
+    expect(response.errors?.[0]).toMatchObject({ message: 'PersonalAccessToken 999999 does not exist', extensions: { code: 'NOT_FOUND' } });
+  });
+
+  it('serves health, readiness and metrics', async () => {
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${t.url}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toContain('usage_meter_process_cpu_seconds_total');
+  });
+
+  it('serves GraphiQL with every asset from this service', async () => {
+    const page = await (await fetch(`${t.url}/graphiql`)).text();
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(assets).toHaveLength(4);
+    for (const asset of assets) {
+      expect(asset.startsWith('/graphiql/assets/')).toBe(true);
+      const response = await fetch(`${t.url}${asset}`);
+      expect(response.status).toBe(200);
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+  });
+});
