@@ -32,6 +32,9 @@ export interface CreditOutcome {
   tooOld: number;
   recordsUnattributed: number;
   checkpointMs: number | null;
+  /** What was written to the ledger (committed when credit() resolves). */
+  bytesAttributed: bigint;
+  bytesUnattributed: bigint;
 }
 
 export interface CheckpointRow {
@@ -133,6 +136,8 @@ export class IntervalCreditor {
         tooOld: plan.tooOld,
         recordsUnattributed: usagePlan.unattributedRecords,
         checkpointMs: last === null ? null : Number(last),
+        bytesAttributed: usagePlan.usage.reduce((sum, u) => sum + u.inBytes + u.outBytes, 0n),
+        bytesUnattributed: usagePlan.unattributed.reduce((sum, u) => sum + u.inBytes + u.outBytes, 0n),
       };
     });
   }

@@ -1,3 +1,5 @@
+import type { IngestStatusEntry } from '../ingest-status';
+
 /**
  * What `ingest_status` shows for one appliance poller (one per Preseem singleton, one per SaiSei
  * device). Plain data: the pollers update it, the status registry reads it.
@@ -24,6 +26,12 @@ export interface ApplianceStatus {
   tooOldSkipped: number;
   recordsInvalid: number;
   requests: number;
+  /** Records received / credited, bytes credited: since this process started. */
+  received: number;
+  accepted: number;
+  bytesAttributed: bigint;
+  bytesUnattributed: bigint;
+  details: Record<string, number>;
 }
 
 export function newApplianceStatus(source: string, identifier: string, enabled: boolean): ApplianceStatus {
@@ -44,5 +52,41 @@ export function newApplianceStatus(source: string, identifier: string, enabled: 
     tooOldSkipped: 0,
     recordsInvalid: 0,
     requests: 0,
+    received: 0,
+    accepted: 0,
+    bytesAttributed: 0n,
+    bytesUnattributed: 0n,
+    details: {},
+  };
+}
+
+/** The registry's view of one poller. */
+export function toIngestStatusEntry(s: ApplianceStatus): IngestStatusEntry {
+  return {
+    dataSourceParent: s.source,
+    dataSourceIdentifier: s.identifier,
+    lastSeenAt: s.lastSuccessAt,
+    received: s.received,
+    accepted: s.accepted,
+    dropped: {
+      invalid_record: s.recordsInvalid,
+      duplicate_interval: s.duplicatesSkipped,
+      overlapping_interval: s.overlapsSkipped,
+      too_old: s.tooOldSkipped,
+    },
+    bytesAttributed: s.bytesAttributed,
+    bytesUnattributed: s.bytesUnattributed,
+    lastSuccessAt: s.lastSuccessAt,
+    lastError: s.lastError,
+    lastErrorAt: s.lastErrorAt,
+    details: {
+      ...s.details,
+      enabled: s.enabled ? 1 : 0,
+      intervals_credited: Number(s.intervalsCredited),
+      records_unattributed: Number(s.recordsUnattributed),
+      consecutive_failures: s.consecutiveFailures,
+      requests: s.requests,
+      checkpoint_epoch_ms: s.checkpoint ? s.checkpoint.getTime() : 0,
+    },
   };
 }

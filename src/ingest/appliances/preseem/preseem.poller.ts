@@ -4,7 +4,8 @@ import { existingAccountIds, IntervalCreditor, UsagePlan } from '../../../applia
 import type { PreseemSettingsService } from '../../../appliances/preseem-settings.service';
 import type { Logger } from '../../../logger';
 import type { UnattributedIncrement, UsageIncrement, UsageSource } from '../../../usage/ledger';
-import { ApplianceStatus, newApplianceStatus } from '../appliance-status';
+import type { IngestStatusEntry } from '../../ingest-status';
+import { ApplianceStatus, newApplianceStatus, toIngestStatusEntry } from '../appliance-status';
 import { getJson } from '../http-json';
 import { PollLoop } from '../poll-loop';
 import { parsePreseemPage, PreseemUsageRecord } from './preseem.parser';
@@ -102,7 +103,12 @@ export class PreseemPoller {
   }
 
   status(): ApplianceStatus {
-    return { ...this.state, consecutiveFailures: this.state.consecutiveFailures };
+    return { ...this.state };
+  }
+
+  /** IngestStatusSource. */
+  ingestStatus(): IngestStatusEntry[] {
+    return [toIngestStatusEntry(this.status())];
   }
 
   private async tick(signal: AbortSignal): Promise<void> {
@@ -160,6 +166,7 @@ export class PreseemPoller {
     }
     result.records = records.length;
     this.state.recordsInvalid += result.invalid;
+    this.state.received += records.length + result.invalid;
 
     const source: UsageSource = { parent: PRESEEM_PARENT, identifier: PRESEEM_PARENT };
     const claims: IntervalClaim<PreseemUsageRecord>[] = records.map((r) => ({
@@ -191,6 +198,9 @@ export class PreseemPoller {
     this.state.duplicatesSkipped += outcome.duplicates;
     this.state.overlapsSkipped += outcome.overlaps;
     this.state.tooOldSkipped += outcome.tooOld;
+    this.state.accepted += outcome.intervalsCredited;
+    this.state.bytesAttributed += outcome.bytesAttributed;
+    this.state.bytesUnattributed += outcome.bytesUnattributed;
     this.applyCheckpoint(await this.deps.creditor.checkpoint(PRESEEM_SOURCE_KEY));
     return result;
   }
