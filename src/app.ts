@@ -1,3 +1,4 @@
+import { createApplianceServices } from './appliances/appliance-services';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
 import { createDataSource, engineOf } from './db/data-source';
@@ -36,6 +37,7 @@ export class App {
       metrics: createMetricsRegistry(),
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
+      ...createApplianceServices(dataSource),
     };
     this.http = new HttpServer(this.services, () => this.readiness());
     this.components = [

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { ApplianceServices } from './appliances/appliance-services';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -10,7 +11,7 @@ import type { Logger } from './logger';
  * The domain services of one running service, built once by the composition root (app.ts)
  * and handed to the GraphQL context and the ingesters. Components add theirs here.
  */
-export interface Services {
+export interface Services extends ApplianceServices {
   config: Config;
   logger: Logger;
   dataSource: DataSource;
