@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('configuration from the environment', () => {
+  it('has working defaults on an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ port: 4000, host: '0.0.0.0' });
+    expect(config.database).toEqual({ url: undefined, dataDir: './data' });
+    expect(config.timeZone).toBe('UTC');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).http.port).toBe(4000);
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: 'http' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ TZ: 'Mars/Olympus' }, 'TZ'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ BOOTSTRAP_API_TOKEN: 'short' }, 'BOOTSTRAP_API_TOKEN'],
+  ])('rejects %p naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${variable}: `));
+  });
+});
