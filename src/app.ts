@@ -1,4 +1,6 @@
 import { createApplianceServices } from './appliances/appliance-services';
+import { createAccountServices } from './accounts/account-services';
+import type { OwnershipListener } from './accounts/service-support';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
 import { createDataSource, engineOf } from './db/data-source';
@@ -37,6 +39,10 @@ export class App {
       metrics: createMetricsRegistry(),
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
+      // Read lazily: attribution is registered in `services` by its own component.
+      ...createAccountServices(dataSource, {
+        refresh: async () => (this.services as { attribution?: OwnershipListener }).attribution?.refresh(),
+      }),
       ...createApplianceServices(dataSource),
     };
     this.http = new HttpServer(this.services, () => this.readiness());

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { AccountServices } from './accounts/account-services';
 import type { ApplianceServices } from './appliances/appliance-services';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from './auth/token.service';
@@ -11,7 +12,7 @@ import type { Logger } from './logger';
  * The domain services of one running service, built once by the composition root (app.ts)
  * and handed to the GraphQL context and the ingesters. Components add theirs here.
  */
-export interface Services extends ApplianceServices {
+export interface Services extends AccountServices, ApplianceServices {
   config: Config;
   logger: Logger;
   dataSource: DataSource;

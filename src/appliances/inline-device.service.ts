@@ -1,7 +1,18 @@
 import type { DataSource } from 'typeorm';
 import { isIP } from 'node:net';
+import { resolvePatch } from '../accounts/patch';
+import { findOrNotFound } from '../accounts/service-support';
 import { InlineDevice, InlineDeviceType } from '../db/entities/inline-device.entity';
+import { findPage, Page } from '../db/list-page';
+import { BASE_COLUMNS, ListQuery, ListSpec } from '../db/list-query';
 import { badInput, notFound } from '../errors';
+
+/** `password` is deliberately absent: it can be neither filtered, sorted nor searched. */
+export const INLINE_DEVICE_LIST: ListSpec = {
+  entity: 'InlineDevice',
+  columns: { ...BASE_COLUMNS, name: 'string', type: 'string', ip_address: 'ip', port: 'integer', username: 'string', enabled: 'boolean', use_tls: 'boolean' },
+  generalSearch: ['name', 'username'],
+};
 
 export const INLINE_DEVICE_TYPES: readonly InlineDeviceType[] = ['PACKETLOGIC', 'SAISEI'];
 
@@ -17,12 +28,22 @@ export interface InlineDeviceInput {
   use_tls?: boolean;
 }
 
+export interface UpdateInlineDeviceInput extends InlineDeviceInput {
+  unset_port?: boolean | null;
+  unset_username?: boolean | null;
+  unset_password?: boolean | null;
+}
+
 /** A device with its secret, for the pollers only. */
 export type InlineDeviceWithSecret = InlineDevice & { password: string | null };
 
 /** Sonar's InlineDevice: create, update, delete; the password is write-only. */
 export class InlineDeviceService {
   constructor(private readonly dataSource: DataSource) {}
+
+  async list(query: ListQuery): Promise<Page<InlineDevice>> {
+    return findPage(this.dataSource.getRepository(InlineDevice).createQueryBuilder('inline_device'), INLINE_DEVICE_LIST, query);
+  }
 
   async create(input: InlineDeviceInput): Promise<InlineDevice> {
     if (input.name === undefined || input.type === undefined || input.ip_address === undefined) {
@@ -34,24 +55,23 @@ export class InlineDeviceService {
     return this.get(saved.id);
   }
 
-  async update(id: number, input: InlineDeviceInput): Promise<InlineDevice> {
+  /** Sonar's update: only the fields sent change; `unset_port` / `unset_username` / `unset_password` clear them. */
+  async update(id: number, input: UpdateInlineDeviceInput): Promise<InlineDevice> {
+    const changes = resolvePatch<InlineDevice>('InlineDevice', { ...input }, ['port', 'username', 'password']);
     const repo = this.dataSource.getRepository(InlineDevice);
-    const device = await repo.findOneBy({ id });
-    if (!device) throw notFound('InlineDevice', id);
-    applyInput(device, input);
+    const device = await findOrNotFound(this.dataSource.manager, InlineDevice, 'InlineDevice', id);
+    applyInput(device, changes as InlineDeviceInput);
     await repo.save(device);
     return this.get(id);
   }
 
   async delete(id: number): Promise<void> {
-    const result = await this.dataSource.getRepository(InlineDevice).delete({ id });
+    const result = Number.isSafeInteger(id) ? await this.dataSource.getRepository(InlineDevice).delete({ id }) : { affected: 0 };
     if (!result.affected) throw notFound('InlineDevice', id);
   }
 
   async get(id: number): Promise<InlineDevice> {
-    const device = await this.dataSource.getRepository(InlineDevice).findOneBy({ id });
-    if (!device) throw notFound('InlineDevice', id);
-    return device;
+    return findOrNotFound(this.dataSource.manager, InlineDevice, 'InlineDevice', id);
   }
 
   /** Enabled devices of one type, with their passwords: for the pollers. */

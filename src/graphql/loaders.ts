@@ -1,8 +1,50 @@
+import DataLoader from 'dataloader';
+import type { Page } from '../db/list-page';
+import type { ListQuery } from '../db/list-query';
 import type { Services } from '../services';
 
-/** DataLoaders for relation fields, created per request so nothing is cached across requests. */
-export type Loaders = Record<string, never>;
+/** Loads one page per parent id for many parents in a fixed number of statements. */
+export type PagesByParent<T> = (parentIds: readonly number[], query: ListQuery) => Promise<Map<number, Page<T>>>;
+
+/**
+ * DataLoaders for relation fields, created per request (in the context) so nothing is cached
+ * across requests. A relation field resolved for N parents with the same arguments becomes ONE
+ * batch: `relationPage` keeps one loader per (relation, arguments) pair.
+ */
+export interface Loaders {
+  /** The page of `relation` under `parentId` that `query` selects, batched with its siblings. */
+  relationPage<T>(relation: string, parentId: number, query: ListQuery, load: PagesByParent<T>): Promise<Page<T>>;
+  /** A row by id, batched per entity (`byId('AccountStatus', id, ids => service.byIds(ids))`). */
+  byId<T extends { id: number }>(entity: string, id: number, load: (ids: readonly number[]) => Promise<T[]>): Promise<T | null>;
+}
 
 export function createLoaders(_services: Services): Loaders {
-  return {};
+  const loaders = new Map<string, DataLoader<number, unknown>>();
+  const loader = <V>(key: string, batch: (ids: readonly number[]) => Promise<V[]>): DataLoader<number, V> => {
+    let found = loaders.get(key) as DataLoader<number, V> | undefined;
+    if (!found) {
+      found = new DataLoader<number, V>(batch, { maxBatchSize: 10_000 });
+      loaders.set(key, found as DataLoader<number, unknown>);
+    }
+    return found;
+  };
+  return {
+    relationPage(relation, parentId, query, load) {
+      return loader(`page:${relation}:${argumentsKey(query)}`, async (ids) => {
+        const pages = await load(ids, query);
+        return ids.map((id) => pages.get(id)!);
+      }).load(parentId);
+    },
+    byId(entity, id, load) {
+      return loader(`id:${entity}`, async (ids) => {
+        const rows = new Map((await load(ids)).map((row) => [row.id, row]));
+        return ids.map((i) => rows.get(i) ?? null);
+      }).load(id);
+    },
+  };
+}
+
+/** A stable key for list arguments (bigint and Date included). */
+function argumentsKey(query: ListQuery): string {
+  return JSON.stringify(query, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value));
 }

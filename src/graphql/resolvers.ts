@@ -1,7 +1,27 @@
+import 'reflect-metadata';
 import type { NonEmptyArray } from 'type-graphql';
 import { PersonalAccessTokenResolver } from './auth/personal-access-token.resolver';
 import { IngestStatusResolver } from './ingest-status.resolver';
+import { AccountStatusResolver } from './accounts/account-status.resolver';
+import { AccountTypeResolver } from './accounts/account-type.resolver';
+import { AccountResolver } from './accounts/account.resolver';
+import { InventoryItemResolver } from './accounts/inventory-item.resolver';
+import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
+import { RadiusAccountResolver } from './accounts/radius-account.resolver';
 import { PreseemResolver } from './appliances/preseem.resolver';
+import { InlineDeviceResolver } from './appliances/inline-device.resolver';
 
 /** Every resolver class in the schema. Components append theirs. */
-export const resolvers: NonEmptyArray<Function> = [PersonalAccessTokenResolver, IngestStatusResolver, PreseemResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  PersonalAccessTokenResolver,
+  IngestStatusResolver,
+  AccountResolver,
+  AccountStatusResolver,
+  AccountTypeResolver,
+  InventoryItemResolver,
+  RadiusAccountResolver,
+  IpAssignmentResolver,
+  IpAssignmentHistoryResolver,
+  PreseemResolver,
+  InlineDeviceResolver,
+];

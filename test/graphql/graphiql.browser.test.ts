@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { existsSync } from 'node:fs';
 import { chromium, Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/app';
