@@ -141,7 +141,7 @@ export class FakeApplianceServer {
 }
 
 /** Polls `check` until it passes (asynchronous components); fails with its last error after `timeoutMs`. */
-export async function expectEventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
+export async function expectEventually(check: () => Promise<void> | void, timeoutMs = 25_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -49,7 +49,7 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
   let ledger: TableLedger;
   let now: number;
   const attribution = new MapAttribution({ '100.64.0.7': 7, '100.64.0.8': 8 });
-  const options: PreseemPollerOptions = { ...defaultPreseemPollerOptions, pageSize: 2, timeoutMs: 300, backoffBaseMs: 10, backoffMaxMs: 40 };
+  const options: PreseemPollerOptions = { ...defaultPreseemPollerOptions, pageSize: 2, timeoutMs: 1500, backoffBaseMs: 10, backoffMaxMs: 40 };
 
   const newPoller = (opts: Partial<PreseemPollerOptions> = {}) =>
     new PreseemPoller(
@@ -151,7 +151,7 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
   it.each([
     [500, /HTTP 500/],
     [401, /HTTP 401, credentials refused/],
-    ['timeout', /timed out after 300 ms/],
+    ['timeout', /timed out after 1500 ms/],
     ['badjson', /not valid JSON/],
     ['wrongshape', /no "data" array/],
   ] as const)('on %s credits nothing, reports the error, and the next poll credits exactly once', async (fault, message) => {

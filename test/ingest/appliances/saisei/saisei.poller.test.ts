@@ -44,7 +44,7 @@ describe.each(testEngines())('SaiSei poller on %s', (engine) => {
   let device: InlineDeviceWithSecret;
   let now: number;
   const attribution = new MapAttribution({ '100.64.0.7': 7, '100.64.0.8': 8, '2001:db8::9': 9 });
-  const options: SaiseiPollerOptions = { ...defaultSaiseiPollerOptions, pageSize: 2, timeoutMs: 300, backoffBaseMs: 10, backoffMaxMs: 40, pollIntervalMs: 20 };
+  const options: SaiseiPollerOptions = { ...defaultSaiseiPollerOptions, pageSize: 2, timeoutMs: 1500, backoffBaseMs: 10, backoffMaxMs: 40, pollIntervalMs: 20 };
   const devices = () => new InlineDeviceService(dataSource);
 
   const newPoller = (opts: Partial<SaiseiPollerOptions> = {}) =>
@@ -158,7 +158,7 @@ describe.each(testEngines())('SaiSei poller on %s', (engine) => {
   it.each([
     [500, /HTTP 500/],
     [401, /HTTP 401, credentials refused/],
-    ['timeout', /timed out after 300 ms/],
+    ['timeout', /timed out after 1500 ms/],
     ['badjson', /not valid JSON/],
     ['wrongshape', /no "collection" array/],
   ] as const)('on %s credits nothing, reports it, backs off, and then credits exactly once', async (fault, message) => {
