@@ -33,6 +33,7 @@ const envSchema = z.object({
   PRESEEM_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
   PRESEEM_LOOKBACK_S: z.coerce.number().int().min(0).default(7200),
   PRESEEM_INITIAL_LOOKBACK_S: z.coerce.number().int().min(0).default(3600),
+  PRESEEM_SETTINGS_CHECK_S: z.coerce.number().int().min(1).default(30),
   SAISEI_POLL_INTERVAL_S: z.coerce.number().int().min(1).default(60),
   SAISEI_WINDOW_S: z.coerce.number().int().min(10).max(86_400).default(300),
   SAISEI_SETTLE_S: z.coerce.number().int().min(0).default(60),
@@ -60,7 +61,7 @@ export interface ApplianceConfig {
   backoffBaseMs: number;
   backoffMaxMs: number;
   retentionMs: number;
-  preseem: { usagePath: string; pageSize: number; lookbackMs: number; initialLookbackMs: number };
+  preseem: { usagePath: string; pageSize: number; lookbackMs: number; initialLookbackMs: number; idleIntervalMs: number };
   saisei: { pollIntervalMs: number; windowMs: number; settleMs: number; systemName: string; pageSize: number; maxCatchupMs: number; maxWindowsPerPoll: number };
 }
 
@@ -90,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         pageSize: e.PRESEEM_PAGE_SIZE,
         lookbackMs: e.PRESEEM_LOOKBACK_S * 1000,
         initialLookbackMs: e.PRESEEM_INITIAL_LOOKBACK_S * 1000,
+        idleIntervalMs: e.PRESEEM_SETTINGS_CHECK_S * 1000,
       },
       saisei: {
         pollIntervalMs: e.SAISEI_POLL_INTERVAL_S * 1000,
