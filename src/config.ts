@@ -24,6 +24,8 @@ const envSchema = z.object({
     .default('UTC')
     .refine(isKnownTimeZone, 'is not an IANA time zone name (e.g. UTC, America/Chicago)'),
   ATTRIBUTION_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  /** How far back attribution keeps assignment history in memory for late usage (days). */
+  ATTRIBUTION_HISTORY_DAYS: z.coerce.number().min(0).max(3660).default(90),
   // Appliances (Preseem, SaiSei). Preseem's own settings (enabled, api_key, base_url, interval) live in the database.
   APPLIANCE_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   APPLIANCE_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(5_000),
@@ -52,7 +54,7 @@ export interface Config {
   log: { level: Env['LOG_LEVEL'] };
   /** The one service time zone: billing periods start at midnight here. */
   timeZone: string;
-  attribution: { syncIntervalMs: number };
+  attribution: { syncIntervalMs: number; historyDays: number };
   appliances: ApplianceConfig;
 }
 
@@ -80,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: { bootstrapToken: e.BOOTSTRAP_API_TOKEN },
     log: { level: e.LOG_LEVEL },
     timeZone: e.TZ,
-    attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS },
+    attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS, historyDays: e.ATTRIBUTION_HISTORY_DAYS },
     appliances: {
       timeoutMs: e.APPLIANCE_HTTP_TIMEOUT_MS,
       backoffBaseMs: e.APPLIANCE_BACKOFF_BASE_MS,

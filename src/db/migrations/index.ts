@@ -1,8 +1,9 @@
 import { Foundation1795645753820 } from './1795645753820-foundation';
 import { InlineDevices1795645857031 } from './1795645857031-inline-devices';
+import { AttributionHistory1795646520209 } from './1795646520209-attribution-history';
 
 /** Every migration, in order. TypeORM runs the ones not yet recorded in the `migrations` table. */
-export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031];
+export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031, AttributionHistory1795646520209];
 
 // Appliances (Preseem settings, inline device TLS, poller checkpoints).
 import { Appliances1795646216687 } from './1795646216687-appliances';
