@@ -1,6 +1,6 @@
 import { createApplianceServices } from './appliances/appliance-services';
 import { createAccountServices } from './accounts/account-services';
-import type { OwnershipListener } from './accounts/service-support';
+import { createAttributionService } from './attribution/attribution.service';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
 import { createDataSource, engineOf } from './db/data-source';
@@ -31,6 +31,7 @@ export class App {
 
   constructor(config: Config, logger: Logger) {
     const dataSource = createDataSource(config.database);
+    const attribution = createAttributionService(dataSource, config.attribution, logger);
     this.services = {
       config,
       logger,
@@ -39,15 +40,16 @@ export class App {
       metrics: createMetricsRegistry(),
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
-      // Read lazily: attribution is registered in `services` by its own component.
-      ...createAccountServices(dataSource, {
-        refresh: async () => (this.services as { attribution?: OwnershipListener }).attribution?.refresh(),
-      }),
+      attribution,
+      // Assignment changes made through the API apply to attribution as soon as they commit.
+      ...createAccountServices(dataSource, attribution),
       ...createApplianceServices(dataSource),
     };
+    attribution.registerMetrics(this.services.metrics);
     this.http = new HttpServer(this.services, () => this.readiness());
     this.components = [
       this.databaseComponent(),
+      attribution,
       this.tokenBootstrapComponent(),
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
     ];

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { AccountServices } from './accounts/account-services';
 import type { ApplianceServices } from './appliances/appliance-services';
+import type { AttributionService } from './attribution/attribution.service';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -20,4 +21,5 @@ export interface Services extends AccountServices, ApplianceServices {
   metrics: Registry;
   ingestStatus: IngestStatusRegistry;
   tokens: TokenService;
+  attribution: AttributionService;
 }
