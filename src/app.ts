@@ -9,6 +9,12 @@ import { IngestStatusRegistry } from './ingest/ingest-status';
 import type { Logger } from './logger';
 import { createMetricsRegistry } from './metrics';
 import type { Services } from './services';
+import { DataUsageService } from './usage/data-usage.service';
+import { LedgerService } from './usage/ledger.service';
+import { UsagePolicyService } from './usage/policy.service';
+import { LedgerRollup } from './usage/rollup.service';
+import { UsageReadService } from './usage/usage-read.service';
+import { BufferedUsageWriter } from './usage/usage-writer.service';
 
 /** Something with a lifecycle: started in order, stopped in reverse. */
 export interface Component {
@@ -32,15 +38,23 @@ export class App {
   constructor(config: Config, logger: Logger) {
     const dataSource = createDataSource(config.database);
     const attribution = createAttributionService(dataSource, config.attribution, logger);
+    const ledger = new LedgerService(config.timeZone);
+    const metrics = createMetricsRegistry();
     this.services = {
       config,
       logger,
       dataSource,
       engine: engineOf(config.database),
-      metrics: createMetricsRegistry(),
+      metrics,
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
       attribution,
+      ledger,
+      usageWriter: new BufferedUsageWriter(dataSource, ledger, config.ledger, logger, metrics),
+      ledgerRollup: new LedgerRollup(dataSource, config.ledger, config.timeZone, logger),
+      dataUsage: new DataUsageService(dataSource, config.ledger, config.timeZone),
+      usageReads: new UsageReadService(dataSource, config.timeZone),
+      usagePolicies: new UsagePolicyService(dataSource),
       // Assignment changes made through the API apply to attribution as soon as they commit.
       ...createAccountServices(dataSource, attribution),
       ...createApplianceServices(dataSource),
@@ -51,6 +65,9 @@ export class App {
       this.databaseComponent(),
       attribution,
       this.tokenBootstrapComponent(),
+      // Before the ingesters: stopped after them, so what they handed over is flushed before the database closes.
+      { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: () => this.services.usageWriter.stop() },
+      { name: 'ledger-rollup', start: () => this.services.ledgerRollup.start(), stop: () => this.services.ledgerRollup.stop() },
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
     ];
   }

@@ -26,6 +26,16 @@ const envSchema = z.object({
   ATTRIBUTION_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   /** How far back attribution keeps assignment history in memory for late usage (days). */
   ATTRIBUTION_HISTORY_DAYS: z.coerce.number().min(0).max(3660).default(90),
+  // Usage ledger (src/usage/)
+  LEDGER_FINE_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
+  LEDGER_HOURLY_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
+  LEDGER_DAILY_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  LEDGER_UNATTRIBUTED_RETENTION_DAYS: z.coerce.number().int().min(1).default(35),
+  LEDGER_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  LEDGER_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  LEDGER_FLUSH_MAX_ROWS: z.coerce.number().int().min(1).default(20_000),
+  USAGE_MAX_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  USAGE_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).default(300),
   // Appliances (Preseem, SaiSei). Preseem's own settings (enabled, api_key, base_url, interval) live in the database.
   APPLIANCE_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   APPLIANCE_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(5_000),
@@ -55,6 +65,7 @@ export interface Config {
   /** The one service time zone: billing periods start at midnight here. */
   timeZone: string;
   attribution: { syncIntervalMs: number; historyDays: number };
+  ledger: LedgerConfig;
   appliances: ApplianceConfig;
 }
 
@@ -66,6 +77,37 @@ export interface ApplianceConfig {
   preseem: { usagePath: string; pageSize: number; lookbackMs: number; initialLookbackMs: number; idleIntervalMs: number };
   saisei: { pollIntervalMs: number; windowMs: number; settleMs: number; systemName: string; pageSize: number; maxCatchupMs: number; maxWindowsPerPoll: number };
 }
+
+export interface LedgerConfig {
+  /** 5-minute buckets older than this are rolled up into local-hour buckets. */
+  fineRetentionHours: number;
+  /** Hour buckets older than this are rolled up into local-day buckets. */
+  hourlyRetentionDays: number;
+  /** Day buckets older than this are deleted; 0 keeps them forever. */
+  dailyRetentionDays: number;
+  /** Unattributed traffic older than this is deleted. */
+  unattributedRetentionDays: number;
+  rollupIntervalMs: number;
+  /** Buffered writers flush at least this often, and as soon as this many rows are pending. */
+  flushIntervalMs: number;
+  flushMaxRows: number;
+  /** createDataUsages: most rows in one call. */
+  maxBatchRows: number;
+  /** createDataUsages: how far in the future a sample time may be (clock skew). */
+  maxFutureSeconds: number;
+}
+
+export const defaultLedgerConfig: LedgerConfig = {
+  fineRetentionHours: 24,
+  hourlyRetentionDays: 14,
+  dailyRetentionDays: 0,
+  unattributedRetentionDays: 35,
+  rollupIntervalMs: 60_000,
+  flushIntervalMs: 1000,
+  flushMaxRows: 20_000,
+  maxBatchRows: 10_000,
+  maxFutureSeconds: 300,
+};
 
 export class ConfigError extends Error {}
 
@@ -83,6 +125,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     log: { level: e.LOG_LEVEL },
     timeZone: e.TZ,
     attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS, historyDays: e.ATTRIBUTION_HISTORY_DAYS },
+    ledger: {
+      fineRetentionHours: e.LEDGER_FINE_RETENTION_HOURS,
+      hourlyRetentionDays: e.LEDGER_HOURLY_RETENTION_DAYS,
+      dailyRetentionDays: e.LEDGER_DAILY_RETENTION_DAYS,
+      unattributedRetentionDays: e.LEDGER_UNATTRIBUTED_RETENTION_DAYS,
+      rollupIntervalMs: e.LEDGER_ROLLUP_INTERVAL_MS,
+      flushIntervalMs: e.LEDGER_FLUSH_INTERVAL_MS,
+      flushMaxRows: e.LEDGER_FLUSH_MAX_ROWS,
+      maxBatchRows: e.USAGE_MAX_BATCH_ROWS,
+      maxFutureSeconds: e.USAGE_MAX_FUTURE_SECONDS,
+    },
     appliances: {
       timeoutMs: e.APPLIANCE_HTTP_TIMEOUT_MS,
       backoffBaseMs: e.APPLIANCE_BACKOFF_BASE_MS,

@@ -8,6 +8,12 @@ import type { Config } from './config';
 import type { Engine } from './db/data-source';
 import type { IngestStatusRegistry } from './ingest/ingest-status';
 import type { Logger } from './logger';
+import type { DataUsageService } from './usage/data-usage.service';
+import type { LedgerService } from './usage/ledger.service';
+import type { UsagePolicyService } from './usage/policy.service';
+import type { LedgerRollup } from './usage/rollup.service';
+import type { UsageReadService } from './usage/usage-read.service';
+import type { BufferedUsageWriter } from './usage/usage-writer.service';
 
 /**
  * The domain services of one running service, built once by the composition root (app.ts)
@@ -22,4 +28,11 @@ export interface Services extends AccountServices, ApplianceServices {
   ingestStatus: IngestStatusRegistry;
   tokens: TokenService;
   attribution: AttributionService;
+  /** The usage ledger: `ledger.record` inside a transaction, `usageWriter` buffered for high-rate sources. */
+  ledger: LedgerService;
+  usageWriter: BufferedUsageWriter;
+  ledgerRollup: LedgerRollup;
+  dataUsage: DataUsageService;
+  usageReads: UsageReadService;
+  usagePolicies: UsagePolicyService;
 }

@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Page } from '../db/list-page';
 import type { ListQuery } from '../db/list-query';
+import type { UsageBasedBillingPolicyFreePeriod } from '../db/entities/usage-based-billing-policy.entity';
 import type { Services } from '../services';
+import type { CurrentUsage, UsageHistory } from '../usage/usage-read.service';
 
 /** Loads one page per parent id for many parents in a fixed number of statements. */
 export type PagesByParent<T> = (parentIds: readonly number[], query: ListQuery) => Promise<Map<number, Page<T>>>;
@@ -16,9 +18,14 @@ export interface Loaders {
   relationPage<T>(relation: string, parentId: number, query: ListQuery, load: PagesByParent<T>): Promise<Page<T>>;
   /** A row by id, batched per entity (`byId('AccountStatus', id, ids => service.byIds(ids))`). */
   byId<T extends { id: number }>(entity: string, id: number, load: (ids: readonly number[]) => Promise<T[]>): Promise<T | null>;
+  /** Current billing period standing per account: one batch = three SQL statements, whatever the page size. */
+  currentUsage: DataLoader<number, CurrentUsage | null>;
+  freePeriods: DataLoader<number, UsageBasedBillingPolicyFreePeriod[]>;
+  /** Billing-period history per account (newest first), batched: four statements per batch. */
+  usageHistories: DataLoader<number, UsageHistory[]>;
 }
 
-export function createLoaders(_services: Services): Loaders {
+export function createLoaders(services: Services): Loaders {
   const loaders = new Map<string, DataLoader<number, unknown>>();
   const loader = <V>(key: string, batch: (ids: readonly number[]) => Promise<V[]>): DataLoader<number, V> => {
     let found = loaders.get(key) as DataLoader<number, V> | undefined;
@@ -41,6 +48,18 @@ export function createLoaders(_services: Services): Loaders {
         return ids.map((i) => rows.get(i) ?? null);
       }).load(id);
     },
+    currentUsage: new DataLoader(async (ids: readonly number[]) => {
+      const usage = await services.usageReads.currentUsage([...ids]);
+      return ids.map((id) => usage.get(id) ?? null);
+    }),
+    usageHistories: new DataLoader(async (ids: readonly number[]) => {
+      const histories = await services.usageReads.histories([...ids]);
+      return ids.map((id) => histories.get(id) ?? []);
+    }),
+    freePeriods: new DataLoader(async (policyIds: readonly number[]) => {
+      const periods = await services.usagePolicies.freePeriods([...policyIds]);
+      return policyIds.map((id) => periods.filter((p) => p.usage_based_billing_policy_id === id));
+    }),
   };
 }
 

@@ -8,6 +8,9 @@ import { AccountResolver } from './accounts/account.resolver';
 import { InventoryItemResolver } from './accounts/inventory-item.resolver';
 import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
 import { RadiusAccountResolver } from './accounts/radius-account.resolver';
+import { AccountUsageResolver } from './usage/account-usage.resolver';
+import { DataUsageResolver } from './usage/data-usage.resolver';
+import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, UsageBasedBillingPolicyResolver } from './usage/usage-policy.resolver';
 import { PreseemResolver } from './appliances/preseem.resolver';
 import { InlineDeviceResolver } from './appliances/inline-device.resolver';
 
@@ -22,6 +25,11 @@ export const resolvers: NonEmptyArray<Function> = [
   RadiusAccountResolver,
   IpAssignmentResolver,
   IpAssignmentHistoryResolver,
+  DataUsageResolver,
+  UsageBasedBillingPolicyResolver,
+  UsageBasedBillingPolicyFreePeriodResolver,
+  DataUsageTopOffResolver,
+  AccountUsageResolver,
   PreseemResolver,
   InlineDeviceResolver,
 ];

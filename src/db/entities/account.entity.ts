@@ -34,4 +34,9 @@ export class Account extends BaseEntity {
   /** Day of month (1..28) a billing period starts, in the service time zone. */
   @Column({ type: 'smallint', default: 1 })
   bill_day!: number;
+
+  /** The usage-based billing policy (cap, free periods) that applies, if any. */
+  @Index()
+  @Column({ type: 'bigint', nullable: true, transformer: bigintId })
+  usage_based_billing_policy_id!: number | null;
 }

@@ -8,8 +8,11 @@ import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { PreseemSettings } from './preseem-settings.entity';
 import { RadiusAccount } from './radius-account.entity';
+import { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from './usage-based-billing-policy.entity';
+import { DataUsageTopOff } from './data-usage-top-off.entity';
 
 export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod, DataUsageTopOff };
 export { PreseemSettings };
 
 /** Every mapped entity. Components add theirs here. */
@@ -23,5 +26,8 @@ export const entities = [
   IpAssignmentHistory,
   PersonalAccessToken,
   RadiusAccount,
+  UsageBasedBillingPolicy,
+  UsageBasedBillingPolicyFreePeriod,
+  DataUsageTopOff,
   PreseemSettings,
 ];

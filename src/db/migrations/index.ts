@@ -1,9 +1,17 @@
 import { Foundation1795645753820 } from './1795645753820-foundation';
 import { InlineDevices1795645857031 } from './1795645857031-inline-devices';
+import { UsagePolicies1795646279939 } from './1795646279939-usage-policies';
+import { UsageLedger1795646279940 } from './1795646279940-usage-ledger';
 import { AttributionHistory1795646520209 } from './1795646520209-attribution-history';
 
 /** Every migration, in order. TypeORM runs the ones not yet recorded in the `migrations` table. */
-export const migrations: Function[] = [Foundation1795645753820, InlineDevices1795645857031, AttributionHistory1795646520209];
+export const migrations: Function[] = [
+  Foundation1795645753820,
+  InlineDevices1795645857031,
+  UsagePolicies1795646279939,
+  UsageLedger1795646279940,
+  AttributionHistory1795646520209,
+];
 
 // Appliances (Preseem settings, inline device TLS, poller checkpoints).
 import { Appliances1795646216687 } from './1795646216687-appliances';

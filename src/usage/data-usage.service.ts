@@ -1,0 +1,198 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { LedgerConfig } from '../config';
+import { applySamples, CounterSample, CounterState } from './counter';
+import { arrayLiteral, LedgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
+import { spreadDelta } from './spread';
+import { resolveSourceIds, sourceKey } from './usage-sources';
+
+/** One row of Sonar's createDataUsages: running counters of one series at one time. */
+export interface DataUsageSample {
+  time: Date;
+  inbytes: bigint;
+  outbytes: bigint;
+  account_id: bigint;
+  data_source_identifier: string;
+  data_source_parent: string;
+}
+
+export interface DataUsageResult {
+  success: boolean;
+  message: string;
+}
+
+const MAX_INT64 = 2n ** 63n - 1n;
+const EARLIEST = Date.UTC(2000, 0, 1);
+const MAX_LABEL = 255;
+const MAX_PROBLEMS_LISTED = 20;
+const PIECE_BUDGET = 500_000;
+
+/** Checks one row on its own; returns what is wrong with it, or null. */
+export function sampleProblem(row: DataUsageSample, nowMs: number, maxFutureSeconds: number): string | null {
+  const problems: string[] = [];
+  const t = row.time instanceof Date ? row.time.getTime() : NaN;
+  if (!Number.isFinite(t)) problems.push('time is not a valid date');
+  else if (t > nowMs + maxFutureSeconds * 1000) problems.push(`time ${row.time.toISOString()} is in the future`);
+  else if (t < EARLIEST) problems.push(`time ${row.time.toISOString()} is before 2000`);
+  if (row.account_id <= 0n || row.account_id > BigInt(Number.MAX_SAFE_INTEGER)) problems.push(`account_id ${row.account_id} is not a valid id`);
+  for (const [name, value] of [['inbytes', row.inbytes], ['outbytes', row.outbytes]] as const) {
+    if (value < 0n) problems.push(`${name} ${value} is negative`);
+    else if (value > MAX_INT64) problems.push(`${name} ${value} does not fit in 64 bits`);
+  }
+  for (const [name, value] of [['data_source_parent', row.data_source_parent], ['data_source_identifier', row.data_source_identifier]] as const) {
+    if (typeof value !== 'string' || value.trim() === '') problems.push(`${name} is empty`);
+    else if (value.length > MAX_LABEL) problems.push(`${name} is longer than ${MAX_LABEL} characters`);
+  }
+  return problems.length ? problems.join(', ') : null;
+}
+
+function describeProblems(problems: string[]): string {
+  const shown = problems.slice(0, MAX_PROBLEMS_LISTED).join('; ');
+  const more = problems.length > MAX_PROBLEMS_LISTED ? `; and ${problems.length - MAX_PROBLEMS_LISTED} more` : '';
+  return `Nothing was stored. ${problems.length} row(s) rejected: ${shown}${more}`;
+}
+
+const rowList = (rows: number[]) =>
+  rows.length <= MAX_PROBLEMS_LISTED
+    ? rows.map((r) => `input[${r}]`).join(', ')
+    : `${rows.slice(0, MAX_PROBLEMS_LISTED).map((r) => `input[${r}]`).join(', ')} and ${rows.length - MAX_PROBLEMS_LISTED} more`;
+
+interface SeriesKey {
+  accountId: number;
+  sourceId: number;
+}
+
+/**
+ * Sonar's createDataUsages: running counters per series (account, parent, identifier), turned
+ * into usage and spread over the time between samples. One transaction per call: the series'
+ * state rows are locked (in key order), so concurrent calls on the same series serialize and a
+ * re-sent batch finds its samples already applied.
+ */
+export class DataUsageService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Pick<LedgerConfig, 'maxBatchRows' | 'maxFutureSeconds'>,
+    private readonly timeZone: string,
+  ) {}
+
+  async createDataUsages(input: DataUsageSample[], nowMs = Date.now()): Promise<DataUsageResult> {
+    if (input.length === 0) return { success: false, message: 'The batch is empty: send at least one row.' };
+    if (input.length > this.config.maxBatchRows) {
+      return {
+        success: false,
+        message: `The batch has ${input.length} rows; at most ${this.config.maxBatchRows} are accepted per call. Nothing was stored: split it.`,
+      };
+    }
+    const problems: string[] = [];
+    input.forEach((row, i) => {
+      const problem = sampleProblem(row, nowMs, this.config.maxFutureSeconds);
+      if (problem) problems.push(`input[${i}]: ${problem}`);
+    });
+    if (problems.length) return { success: false, message: describeProblems(problems) };
+
+    return this.dataSource.transaction(async (manager) => {
+      const accountIds = [...new Set(input.map((r) => Number(r.account_id)))];
+      // One statement: which accounts exist, and the free windows of their policies.
+      const { known, windows } = await loadAccountsWithWindows(manager, accountIds);
+      input.forEach((row, i) => {
+        if (!known.has(Number(row.account_id))) problems.push(`input[${i}]: account ${row.account_id} does not exist`);
+      });
+      if (problems.length) return { success: false, message: describeProblems(problems) };
+
+      const sources = input.map((r) => ({ parent: r.data_source_parent, identifier: r.data_source_identifier }));
+      const sourceIds = await resolveSourceIds(manager, sources);
+      const series = new Map<string, { key: SeriesKey; samples: CounterSample[] }>();
+      input.forEach((row, i) => {
+        const key = { accountId: Number(row.account_id), sourceId: sourceIds.get(sourceKey(sources[i]))! };
+        const id = `${key.accountId}:${key.sourceId}`;
+        const entry = series.get(id) ?? { key, samples: [] };
+        entry.samples.push({ row: i, time: row.time.getTime(), inBytes: row.inbytes, outBytes: row.outbytes });
+        series.set(id, entry);
+      });
+      const ordered = [...series.values()].sort((a, b) => a.key.accountId - b.key.accountId || a.key.sourceId - b.key.sourceId);
+      const states = await lockSeries(manager, ordered.map((s) => s.key));
+
+      // Bounded work per call whatever the gaps between samples: ~500 000 pieces at most.
+      const maxPieces = Math.max(12, Math.floor(PIECE_BUDGET / input.length));
+      const rows: LedgerRow[] = [];
+      const updates: { key: SeriesKey; state: CounterState }[] = [];
+      let applied = 0;
+      const baselines: number[] = [];
+      const duplicates: number[] = [];
+      const stale: number[] = [];
+      for (const s of ordered) {
+        const before = states.get(`${s.key.accountId}:${s.key.sourceId}`) ?? null;
+        const outcome = applySamples(before, s.samples);
+        baselines.push(...outcome.baselines);
+        duplicates.push(...outcome.duplicates);
+        stale.push(...outcome.stale);
+        applied += outcome.intervals.length;
+        const accountWindows = windows.get(s.key.accountId) ?? [];
+        for (const interval of outcome.intervals) {
+          const pieces = spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone, maxPieces);
+          for (const piece of pieces) {
+            rows.push({
+              accountId: s.key.accountId,
+              sourceId: s.key.sourceId,
+              bucket: piece.bucket,
+              inBytes: piece.free ? 0n : piece.inBytes,
+              outBytes: piece.free ? 0n : piece.outBytes,
+              freeInBytes: piece.free ? piece.inBytes : 0n,
+              freeOutBytes: piece.free ? piece.outBytes : 0n,
+            });
+          }
+        }
+        if (outcome.state && outcome.state !== before) updates.push({ key: s.key, state: outcome.state });
+      }
+      await saveSeries(manager, updates);
+      await upsertUsageRows(manager, rows);
+
+      const parts = [`Stored ${applied} sample(s) as usage`];
+      if (baselines.length) parts.push(`${baselines.length} started a series (baseline, no usage of their own)`);
+      if (duplicates.length) parts.push(`${duplicates.length} already received (ignored): ${rowList(duplicates.sort((a, b) => a - b))}`);
+      if (stale.length) parts.push(`${stale.length} older than their series' latest sample, not applied: ${rowList(stale.sort((a, b) => a - b))}`);
+      return { success: true, message: `${parts.join('; ')}.` };
+    });
+  }
+}
+
+/**
+ * Creates missing series rows and locks all of them, in key order, in one statement: an upsert
+ * whose no-op update takes the row lock and returns the stored state. Concurrent calls on the same
+ * series queue here; calls on different series do not touch each other.
+ */
+async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Map<string, CounterState>> {
+  const rows: { account_id: string; source_id: number; last_ms: string | null; last_in: string | null; last_out: string | null }[] =
+    await manager.query(
+      `INSERT INTO usage_series AS s (account_id, source_id)
+         SELECT * FROM unnest($1::bigint[], $2::int[])
+       ON CONFLICT (account_id, source_id) DO UPDATE SET account_id = s.account_id
+       RETURNING s.account_id, s.source_id, (extract(epoch from s.last_time) * 1000)::bigint AS last_ms, s.last_in, s.last_out`,
+      [arrayLiteral(keys.map((k) => k.accountId)), arrayLiteral(keys.map((k) => k.sourceId))],
+    );
+  const states = new Map<string, CounterState>();
+  for (const r of rows) {
+    if (r.last_ms === null) continue;
+    states.set(`${Number(r.account_id)}:${Number(r.source_id)}`, {
+      time: Number(r.last_ms),
+      inBytes: BigInt(r.last_in!),
+      outBytes: BigInt(r.last_out!),
+    });
+  }
+  return states;
+}
+
+async function saveSeries(manager: EntityManager, updates: { key: SeriesKey; state: CounterState }[]): Promise<void> {
+  if (updates.length === 0) return;
+  await manager.query(
+    `UPDATE usage_series s SET last_time = u.t, last_in = u.i, last_out = u.o
+       FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::bigint[], $5::bigint[]) AS u(a, src, t, i, o)
+      WHERE s.account_id = u.a AND s.source_id = u.src`,
+    [
+      arrayLiteral(updates.map((u) => u.key.accountId)),
+      arrayLiteral(updates.map((u) => u.key.sourceId)),
+      arrayLiteral(updates.map((u) => new Date(u.state.time).toISOString())),
+      arrayLiteral(updates.map((u) => u.state.inBytes)),
+      arrayLiteral(updates.map((u) => u.state.outBytes)),
+    ],
+  );
+}

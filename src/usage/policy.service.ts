@@ -1,0 +1,166 @@
+import type { DataSource } from 'typeorm';
+import { DataUsageTopOff } from '../db/entities/data-usage-top-off.entity';
+import { Account } from '../db/entities/account.entity';
+import { CountedDirections, UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from '../db/entities/usage-based-billing-policy.entity';
+import { badInput, conflict, notFound } from '../errors';
+import { parseTimeOfDay, WEEKDAYS, Weekday } from './free-window';
+
+const MAX_INT64 = 2n ** 63n - 1n;
+
+/** A decimal number of gigabytes, > 0, at most 9 decimals (1 byte = 10^-9 GB). Returns the normalized text. */
+export function parseGigabytes(value: string): string {
+  const text = String(value).trim();
+  const m = /^(\d{1,20})(?:\.(\d{1,9}))?$/.exec(text);
+  if (!m) throw badInput(`cap_in_gigabytes must be a positive decimal with at most 9 decimals (1 GB = 10^9 bytes), got ${JSON.stringify(value)}`);
+  const normalized = m[2] ? `${BigInt(m[1])}.${m[2]}` : `${BigInt(m[1])}`;
+  if (/^0(\.0*)?$/.test(normalized)) throw badInput('cap_in_gigabytes must be greater than 0');
+  return normalized;
+}
+
+export interface PolicyInput {
+  name?: string;
+  cap_in_gigabytes?: string;
+  counted_directions?: CountedDirections;
+}
+
+export interface FreePeriodInput {
+  usage_based_billing_policy_id?: number;
+  day?: Weekday;
+  start?: string;
+  end?: string;
+}
+
+function minutesOf(field: 'start' | 'end', text: string): number {
+  const minutes = parseTimeOfDay(text);
+  if (minutes === null) throw badInput(`${field} must be a time of day HH:MM or HH:MM:SS on whole minutes (24:00 ends the day), got ${JSON.stringify(text)}`);
+  return minutes;
+}
+
+/** Usage-based billing policies, their free periods, top-offs and which account follows which policy. */
+export class UsagePolicyService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  listPolicies(): Promise<UsageBasedBillingPolicy[]> {
+    return this.dataSource.getRepository(UsageBasedBillingPolicy).find({ order: { id: 'ASC' } });
+  }
+
+  async getPolicy(id: number): Promise<UsageBasedBillingPolicy> {
+    const policy = await this.dataSource.getRepository(UsageBasedBillingPolicy).findOneBy({ id });
+    if (!policy) throw notFound('UsageBasedBillingPolicy', id);
+    return policy;
+  }
+
+  async createPolicy(input: Required<Pick<PolicyInput, 'name' | 'cap_in_gigabytes'>> & PolicyInput): Promise<UsageBasedBillingPolicy> {
+    if (!input.name?.trim()) throw badInput('name must not be empty');
+    const repo = this.dataSource.getRepository(UsageBasedBillingPolicy);
+    return repo.save(
+      repo.create({ name: input.name.trim(), cap_in_gigabytes: parseGigabytes(input.cap_in_gigabytes), counted_directions: input.counted_directions ?? 'BOTH' }),
+    );
+  }
+
+  async updatePolicy(id: number, input: PolicyInput): Promise<UsageBasedBillingPolicy> {
+    const policy = await this.getPolicy(id);
+    if (input.name !== undefined) {
+      if (!input.name.trim()) throw badInput('name must not be empty');
+      policy.name = input.name.trim();
+    }
+    if (input.cap_in_gigabytes !== undefined) policy.cap_in_gigabytes = parseGigabytes(input.cap_in_gigabytes);
+    if (input.counted_directions !== undefined) policy.counted_directions = input.counted_directions;
+    return this.dataSource.getRepository(UsageBasedBillingPolicy).save(policy);
+  }
+
+  async deletePolicy(id: number): Promise<void> {
+    await this.getPolicy(id);
+    const users = await this.dataSource.getRepository(Account).countBy({ usage_based_billing_policy_id: id });
+    if (users > 0) throw conflict(`UsageBasedBillingPolicy ${id} is used by ${users} account(s); move them to another policy first`);
+    await this.dataSource.getRepository(UsageBasedBillingPolicy).delete({ id });
+  }
+
+  freePeriods(policyIds: number[]): Promise<UsageBasedBillingPolicyFreePeriod[]> {
+    if (policyIds.length === 0) return Promise.resolve([]);
+    return this.dataSource
+      .getRepository(UsageBasedBillingPolicyFreePeriod)
+      .createQueryBuilder('p')
+      .where('p.usage_based_billing_policy_id IN (:...ids)', { ids: policyIds })
+      .orderBy('p.day')
+      .addOrderBy('p.start_minute')
+      .getMany();
+  }
+
+  async createFreePeriod(input: Required<FreePeriodInput>): Promise<UsageBasedBillingPolicyFreePeriod> {
+    await this.getPolicy(input.usage_based_billing_policy_id);
+    const period = this.checkedPeriod(new UsageBasedBillingPolicyFreePeriod(), input);
+    period.usage_based_billing_policy_id = input.usage_based_billing_policy_id;
+    return this.dataSource.getRepository(UsageBasedBillingPolicyFreePeriod).save(period);
+  }
+
+  async updateFreePeriod(id: number, input: FreePeriodInput): Promise<UsageBasedBillingPolicyFreePeriod> {
+    const repo = this.dataSource.getRepository(UsageBasedBillingPolicyFreePeriod);
+    const period = await repo.findOneBy({ id });
+    if (!period) throw notFound('UsageBasedBillingPolicyFreePeriod', id);
+    if (input.usage_based_billing_policy_id !== undefined) {
+      await this.getPolicy(input.usage_based_billing_policy_id);
+      period.usage_based_billing_policy_id = input.usage_based_billing_policy_id;
+    }
+    return repo.save(this.checkedPeriod(period, input));
+  }
+
+  async deleteFreePeriod(id: number): Promise<void> {
+    const result = await this.dataSource.getRepository(UsageBasedBillingPolicyFreePeriod).delete({ id });
+    if (!result.affected) throw notFound('UsageBasedBillingPolicyFreePeriod', id);
+  }
+
+  private checkedPeriod(period: UsageBasedBillingPolicyFreePeriod, input: FreePeriodInput): UsageBasedBillingPolicyFreePeriod {
+    if (input.day !== undefined) {
+      const day = WEEKDAYS.indexOf(input.day);
+      if (day < 0) throw badInput(`day must be one of ${WEEKDAYS.join(', ')}`);
+      period.day = day;
+    }
+    if (input.start !== undefined) period.start_minute = minutesOf('start', input.start);
+    if (input.end !== undefined) period.end_minute = minutesOf('end', input.end);
+    if (period.start_minute === 1440) throw badInput('start must be before 24:00');
+    if (period.end_minute <= period.start_minute) {
+      throw badInput('end must be after start (a free period cannot cross midnight: use one period per day)');
+    }
+    return period;
+  }
+
+  topOffs(accountId: number): Promise<DataUsageTopOff[]> {
+    return this.dataSource.getRepository(DataUsageTopOff).find({ where: { account_id: accountId }, order: { id: 'ASC' } });
+  }
+
+  async createTopOff(accountId: number, amount: bigint): Promise<DataUsageTopOff> {
+    this.checkAmount(amount);
+    const account = await this.dataSource.getRepository(Account).findOneBy({ id: accountId });
+    if (!account) throw notFound('Account', accountId);
+    const repo = this.dataSource.getRepository(DataUsageTopOff);
+    return repo.save(repo.create({ account_id: accountId, amount_in_bytes: amount.toString() }));
+  }
+
+  async updateTopOff(id: number, amount: bigint | undefined): Promise<DataUsageTopOff> {
+    const repo = this.dataSource.getRepository(DataUsageTopOff);
+    const topOff = await repo.findOneBy({ id });
+    if (!topOff) throw notFound('DataUsageTopOff', id);
+    if (amount !== undefined) {
+      this.checkAmount(amount);
+      topOff.amount_in_bytes = amount.toString();
+    }
+    return repo.save(topOff);
+  }
+
+  async deleteTopOff(id: number): Promise<void> {
+    const result = await this.dataSource.getRepository(DataUsageTopOff).delete({ id });
+    if (!result.affected) throw notFound('DataUsageTopOff', id);
+  }
+
+  private checkAmount(amount: bigint): void {
+    if (amount <= 0n || amount > MAX_INT64) throw badInput(`amount_in_bytes must be between 1 and ${MAX_INT64}, got ${amount}`);
+  }
+
+  /** Links an account to a policy (or none, with null). */
+  async setAccountPolicy(accountId: number, policyId: number | null): Promise<void> {
+    if (policyId !== null) await this.getPolicy(policyId);
+    const result = await this.dataSource.getRepository(Account).update({ id: accountId }, { usage_based_billing_policy_id: policyId });
+    if (!result.affected) throw notFound('Account', accountId);
+  }
+}

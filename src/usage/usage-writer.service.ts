@@ -1,0 +1,178 @@
+import { isIP } from 'node:net';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import type { Ledger, UnattributedIncrement, UsageIncrement, UsageWriter } from './ledger';
+import { sourceKey } from './usage-sources';
+
+export interface UsageWriterOptions {
+  flushIntervalMs: number;
+  /** Flush as soon as this many aggregated rows are pending. */
+  flushMaxRows: number;
+}
+
+function createMetrics(registry?: Registry) {
+  const registers = registry ? [registry] : [];
+  return {
+    rowsWritten: new Counter({ name: 'usage_ledger_rows_written_total', help: 'Aggregated usage rows flushed to the ledger', labelNames: ['kind'], registers }),
+    flushFailures: new Counter({ name: 'usage_ledger_flush_failures_total', help: 'Ledger flushes that failed and were kept for retry', registers }),
+    flushSeconds: new Histogram({
+      name: 'usage_ledger_flush_seconds',
+      help: 'Time to write one batch to the ledger',
+      buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    pending: new Gauge({ name: 'usage_ledger_pending_rows', help: 'Aggregated usage rows waiting to be flushed', registers }),
+    rejected: new Counter({
+      name: 'usage_ledger_rejected_increments_total',
+      help: 'Increments refused by the writer (bad time, negative bytes, not an IP address): never queued',
+      labelNames: ['reason'],
+      registers,
+    }),
+  };
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Buffered writes for high-rate sources. `add` is synchronous and aggregates in memory by
+ * (account, source, minute): minutes, not 5-minute buckets, because free windows have minute
+ * edges and the ledger classifies each increment by its time. Flushes on size, on time and on
+ * stop; one flush at a time (so batches stay in order and never race each other). A failed flush
+ * puts its rows back and is retried: acknowledged usage is never dropped.
+ */
+export class BufferedUsageWriter implements UsageWriter {
+  private usage = new Map<string, UsageIncrement>();
+  private unattributed = new Map<string, UnattributedIncrement>();
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private flushQueued = false;
+  private stopped = true;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: Ledger,
+    private readonly options: UsageWriterOptions,
+    private readonly logger?: Logger,
+    registry?: Registry,
+  ) {
+    this.metrics = createMetrics(registry);
+  }
+
+  private readonly metrics: ReturnType<typeof createMetrics>;
+
+  get pending(): number {
+    return this.usage.size + this.unattributed.size;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => void this.flush().catch(() => {}), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and flushes everything pending (the caller stopped its input first). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  add(increment: UsageIncrement): void {
+    if (increment.inBytes === 0n && increment.outBytes === 0n) return;
+    // One bad increment must not wedge every later flush: refuse it here, count it.
+    if (!this.acceptable(increment.timeMs, increment.inBytes, increment.outBytes)) return;
+    if (!Number.isSafeInteger(increment.accountId) || increment.accountId <= 0) return void this.metrics.rejected.inc({ reason: 'account' });
+    const minute = increment.timeMs - (increment.timeMs % MINUTE);
+    const key = `${increment.accountId}\u0001${sourceKey(increment.source)}\u0001${minute}`;
+    const existing = this.usage.get(key);
+    if (existing) {
+      existing.inBytes += increment.inBytes;
+      existing.outBytes += increment.outBytes;
+    } else {
+      this.usage.set(key, { ...increment, timeMs: minute });
+    }
+    this.afterAdd();
+  }
+
+  addUnattributed(increment: UnattributedIncrement): void {
+    if (increment.inBytes === 0n && increment.outBytes === 0n) return;
+    if (!this.acceptable(increment.timeMs, increment.inBytes, increment.outBytes)) return;
+    if (isIP(increment.ip) === 0) return void this.metrics.rejected.inc({ reason: 'ip' });
+    const minute = increment.timeMs - (increment.timeMs % MINUTE);
+    const key = `${increment.ip}\u0001${sourceKey(increment.source)}\u0001${minute}`;
+    const existing = this.unattributed.get(key);
+    if (existing) {
+      existing.inBytes += increment.inBytes;
+      existing.outBytes += increment.outBytes;
+    } else {
+      this.unattributed.set(key, { ...increment, timeMs: minute });
+    }
+    this.afterAdd();
+  }
+
+  /** Resolves once everything added before the call is committed; rejects if that write failed. */
+  flush(): Promise<void> {
+    const run = this.chain.then(() => this.writeBatch());
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private acceptable(timeMs: number, inBytes: bigint, outBytes: bigint): boolean {
+    if (!Number.isFinite(timeMs) || timeMs < 0) {
+      this.metrics.rejected.inc({ reason: 'time' });
+      return false;
+    }
+    if (inBytes < 0n || outBytes < 0n) {
+      this.metrics.rejected.inc({ reason: 'negative' });
+      return false;
+    }
+    return true;
+  }
+
+  private afterAdd(): void {
+    this.metrics.pending.set(this.pending);
+    if (this.pending >= this.options.flushMaxRows && !this.flushQueued) {
+      this.flushQueued = true;
+      void this.flush()
+        .catch(() => {})
+        .finally(() => (this.flushQueued = false));
+    }
+  }
+
+  private async writeBatch(): Promise<void> {
+    if (this.pending === 0) return;
+    const usage = this.usage;
+    const unattributed = this.unattributed;
+    this.usage = new Map();
+    this.unattributed = new Map();
+    const end = this.metrics.flushSeconds.startTimer();
+    try {
+      await this.dataSource.transaction((manager) => this.ledger.record(manager, [...usage.values()], [...unattributed.values()]));
+      this.metrics.rowsWritten.inc({ kind: 'usage' }, usage.size);
+      this.metrics.rowsWritten.inc({ kind: 'unattributed' }, unattributed.size);
+    } catch (error) {
+      this.metrics.flushFailures.inc();
+      this.logger?.error({ err: error, rows: usage.size + unattributed.size }, 'ledger flush failed; rows kept for retry');
+      for (const [k, v] of usage) this.mergeBack(this.usage, k, v);
+      for (const [k, v] of unattributed) this.mergeBack(this.unattributed, k, v);
+      throw error;
+    } finally {
+      end();
+      this.metrics.pending.set(this.pending);
+    }
+  }
+
+  private mergeBack<T extends { inBytes: bigint; outBytes: bigint }>(map: Map<string, T>, key: string, value: T): void {
+    const existing = map.get(key);
+    if (existing) {
+      existing.inBytes += value.inBytes;
+      existing.outBytes += value.outBytes;
+    } else map.set(key, value);
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+}

@@ -1,0 +1,76 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Ledger, UnattributedIncrement, UsageIncrement } from '../../src/usage/ledger';
+import { BufferedUsageWriter } from '../../src/usage/usage-writer.service';
+
+/** A ledger that keeps what it is given, and can be told to fail. */
+class MemoryLedger implements Ledger {
+  usage: UsageIncrement[] = [];
+  unattributed: UnattributedIncrement[] = [];
+  failures = 0;
+  async record(_m: EntityManager, usage: UsageIncrement[], unattributed: UnattributedIncrement[] = []): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('database down');
+    }
+    this.usage.push(...usage);
+    this.unattributed.push(...unattributed);
+  }
+  total(): bigint {
+    return this.usage.reduce((sum, u) => sum + u.inBytes, 0n);
+  }
+}
+
+const fakeDataSource = { transaction: (fn: (m: EntityManager) => Promise<unknown>) => fn({} as EntityManager) } as unknown as DataSource;
+const source = { parent: 'NetFlow', identifier: 'r1' };
+
+describe('BufferedUsageWriter', () => {
+  it('aggregates by account, source and minute', async () => {
+    const ledger = new MemoryLedger();
+    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    writer.add({ accountId: 1, source, timeMs: 60_000, inBytes: 1n, outBytes: 0n });
+    writer.add({ accountId: 1, source, timeMs: 119_999, inBytes: 2n, outBytes: 1n });
+    writer.add({ accountId: 1, source, timeMs: 120_000, inBytes: 4n, outBytes: 0n });
+    writer.add({ accountId: 1, source, timeMs: 130_000, inBytes: 0n, outBytes: 0n });
+    expect(writer.pending).toBe(2);
+    await writer.flush();
+    expect(ledger.usage).toEqual([
+      { accountId: 1, source, timeMs: 60_000, inBytes: 3n, outBytes: 1n },
+      { accountId: 1, source, timeMs: 120_000, inBytes: 4n, outBytes: 0n },
+    ]);
+  });
+
+  it('flushes by itself once the batch is full', async () => {
+    const ledger = new MemoryLedger();
+    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 10 });
+    for (let i = 0; i < 10; i++) writer.add({ accountId: i + 1, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    await writer.flush();
+    expect(ledger.total()).toBe(10n);
+  });
+
+  it('keeps the rows of a failed flush and writes them on the next one; stop flushes', async () => {
+    const ledger = new MemoryLedger();
+    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    writer.start();
+    writer.add({ accountId: 1, source, timeMs: 0, inBytes: 5n, outBytes: 0n });
+    writer.addUnattributed({ ip: '192.0.2.9', source, timeMs: 0, inBytes: 7n, outBytes: 0n });
+    ledger.failures = 1;
+    await expect(writer.flush()).rejects.toThrow('database down');
+    expect(writer.pending).toBe(2);
+    writer.add({ accountId: 1, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    await writer.stop();
+    expect(writer.pending).toBe(0);
+    expect(ledger.total()).toBe(6n);
+    expect(ledger.unattributed[0].inBytes).toBe(7n);
+  });
+
+  it('refuses increments that could never be written instead of wedging later flushes', async () => {
+    const ledger = new MemoryLedger();
+    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    writer.add({ accountId: 1, source, timeMs: NaN, inBytes: 1n, outBytes: 0n });
+    writer.add({ accountId: 1, source, timeMs: 0, inBytes: -1n, outBytes: 0n });
+    writer.add({ accountId: 0, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    writer.addUnattributed({ ip: 'not-an-ip', source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    expect(writer.pending).toBe(0);
+  });
+});
+
