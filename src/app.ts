@@ -1,4 +1,5 @@
 import { createApplianceServices } from './appliances/appliance-services';
+import { ApplianceIngest } from './ingest/appliances/appliance-ingest';
 import { createAccountServices } from './accounts/account-services';
 import { createAttributionService } from './attribution/attribution.service';
 import { TokenService } from './auth/token.service';
@@ -69,6 +70,8 @@ export class App {
       { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: () => this.services.usageWriter.stop() },
       { name: 'ledger-rollup', start: () => this.services.ledgerRollup.start(), stop: () => this.services.ledgerRollup.stop() },
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
+      // Appliance pollers (Preseem, SaiSei): ledger.record inside their own transactions.
+      new ApplianceIngest({ dataSource, attribution, ledger, config: config.appliances, logger, ingestStatus: this.services.ingestStatus, metrics }),
     ];
   }
 
