@@ -24,6 +24,19 @@ const envSchema = z.object({
     .default('UTC')
     .refine(isKnownTimeZone, 'is not an IANA time zone name (e.g. UTC, America/Chicago)'),
   ATTRIBUTION_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  // RADIUS accounting (src/ingest/radius): RADIUS_ACCT_PORT=0 disables the server.
+  RADIUS_ACCT_PORT: port(1813),
+  RADIUS_ACCT_HOST: z.string().min(1).default('0.0.0.0'),
+  RADIUS_BATCH_MAX: z.coerce.number().int().min(1).max(20_000).default(4000),
+  RADIUS_COMMIT_LANES: z.coerce.number().int().min(1).max(64).default(4),
+  RADIUS_QUEUE_MAX: z.coerce.number().int().min(1).default(100_000),
+  RADIUS_REPLY_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
+  RADIUS_CLIENTS_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
+  RADACCT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL of the FreeRADIUS database')
+    .optional(),
+  RADACCT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** How far back attribution keeps assignment history in memory for late usage (days). */
   ATTRIBUTION_HISTORY_DAYS: z.coerce.number().min(0).max(3660).default(90),
   // Usage ledger (src/usage/)
@@ -65,6 +78,20 @@ export interface Config {
   /** The one service time zone: billing periods start at midnight here. */
   timeZone: string;
   attribution: { syncIntervalMs: number; historyDays: number };
+  radius: {
+    /** null: the accounting server is disabled (RADIUS_ACCT_PORT=0). */
+    acctPort: number | null;
+    acctHost: string;
+    batchMax: number;
+    /** Group-commit transactions in flight at once (sessions are spread over them). */
+    lanes: number;
+    queueMax: number;
+    replyCacheMs: number;
+    clientsRefreshMs: number;
+    /** FreeRADIUS radacct import; absent: disabled. */
+    radacctUrl?: string;
+    radacctPollIntervalMs: number;
+  };
   ledger: LedgerConfig;
   appliances: ApplianceConfig;
 }
@@ -125,6 +152,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     log: { level: e.LOG_LEVEL },
     timeZone: e.TZ,
     attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS, historyDays: e.ATTRIBUTION_HISTORY_DAYS },
+    radius: {
+      acctPort: e.RADIUS_ACCT_PORT === 0 ? null : e.RADIUS_ACCT_PORT,
+      acctHost: e.RADIUS_ACCT_HOST,
+      batchMax: e.RADIUS_BATCH_MAX,
+      lanes: e.RADIUS_COMMIT_LANES,
+      queueMax: e.RADIUS_QUEUE_MAX,
+      replyCacheMs: e.RADIUS_REPLY_CACHE_MS,
+      clientsRefreshMs: e.RADIUS_CLIENTS_REFRESH_MS,
+      radacctUrl: e.RADACCT_DATABASE_URL,
+      radacctPollIntervalMs: e.RADACCT_POLL_INTERVAL_MS,
+    },
     ledger: {
       fineRetentionHours: e.LEDGER_FINE_RETENTION_HOURS,
       hourlyRetentionDays: e.LEDGER_HOURLY_RETENTION_DAYS,

@@ -8,6 +8,8 @@ import type { Config } from './config';
 import type { Engine } from './db/data-source';
 import type { IngestStatusRegistry } from './ingest/ingest-status';
 import type { Logger } from './logger';
+import type { RadiusClientService } from './radius/radius-client.service';
+import type { RadiusSessionService } from './radius/radius-session.service';
 import type { DataUsageService } from './usage/data-usage.service';
 import type { LedgerService } from './usage/ledger.service';
 import type { UsagePolicyService } from './usage/policy.service';
@@ -27,6 +29,8 @@ export interface Services extends AccountServices, ApplianceServices {
   metrics: Registry;
   ingestStatus: IngestStatusRegistry;
   tokens: TokenService;
+  radiusClients: RadiusClientService;
+  radiusSessions: RadiusSessionService;
   attribution: AttributionService;
   /** The usage ledger: `ledger.record` inside a transaction, `usageWriter` buffered for high-rate sources. */
   ledger: LedgerService;

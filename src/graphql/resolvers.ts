@@ -8,6 +8,8 @@ import { AccountResolver } from './accounts/account.resolver';
 import { InventoryItemResolver } from './accounts/inventory-item.resolver';
 import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
 import { RadiusAccountResolver } from './accounts/radius-account.resolver';
+import { RadiusClientResolver } from './radius/radius-client.resolver';
+import { RadiusSessionResolver } from './radius/radius-session.resolver';
 import { AccountUsageResolver } from './usage/account-usage.resolver';
 import { DataUsageResolver } from './usage/data-usage.resolver';
 import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, UsageBasedBillingPolicyResolver } from './usage/usage-policy.resolver';
@@ -25,6 +27,8 @@ export const resolvers: NonEmptyArray<Function> = [
   RadiusAccountResolver,
   IpAssignmentResolver,
   IpAssignmentHistoryResolver,
+  RadiusClientResolver,
+  RadiusSessionResolver,
   DataUsageResolver,
   UsageBasedBillingPolicyResolver,
   UsageBasedBillingPolicyFreePeriodResolver,

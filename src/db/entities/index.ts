@@ -8,10 +8,15 @@ import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
 import { PreseemSettings } from './preseem-settings.entity';
 import { RadiusAccount } from './radius-account.entity';
+import { RadiusClient } from './radius-client.entity';
+import { RadiusSession } from './radius-session.entity';
+import { RadacctImportCheckpoint, RadacctImportSession } from './radacct-import.entity';
+
+export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { RadiusClient, RadiusSession, RadacctImportCheckpoint, RadacctImportSession };
 import { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from './usage-based-billing-policy.entity';
 import { DataUsageTopOff } from './data-usage-top-off.entity';
 
-export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
 export { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod, DataUsageTopOff };
 export { PreseemSettings };
 
@@ -26,6 +31,10 @@ export const entities = [
   IpAssignmentHistory,
   PersonalAccessToken,
   RadiusAccount,
+  RadiusClient,
+  RadiusSession,
+  RadacctImportSession,
+  RadacctImportCheckpoint,
   UsageBasedBillingPolicy,
   UsageBasedBillingPolicyFreePeriod,
   DataUsageTopOff,

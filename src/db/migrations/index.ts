@@ -3,6 +3,8 @@ import { InlineDevices1795645857031 } from './1795645857031-inline-devices';
 import { UsagePolicies1795646279939 } from './1795646279939-usage-policies';
 import { UsageLedger1795646279940 } from './1795646279940-usage-ledger';
 import { AttributionHistory1795646520209 } from './1795646520209-attribution-history';
+import { RadiusAccounting1795646759948 } from './1795646759948-radius-accounting';
+import { RadiusSessionsFillfactor1795646759949 } from './1795646759949-radius-sessions-fillfactor';
 
 /** Every migration, in order. TypeORM runs the ones not yet recorded in the `migrations` table. */
 export const migrations: Function[] = [
@@ -11,6 +13,8 @@ export const migrations: Function[] = [
   UsagePolicies1795646279939,
   UsageLedger1795646279940,
   AttributionHistory1795646520209,
+  RadiusAccounting1795646759948,
+  RadiusSessionsFillfactor1795646759949,
 ];
 
 // Appliances (Preseem settings, inline device TLS, poller checkpoints).
