@@ -1,3 +1,5 @@
+import { createApplianceServices } from './appliances/appliance-services';
+import { ApplianceIngest } from './ingest/appliances/appliance-ingest';
 import { createAccountServices } from './accounts/account-services';
 import { RadiusClientService } from './radius/radius-client.service';
 import { RadiusSessionService } from './radius/radius-session.service';
@@ -62,6 +64,7 @@ export class App {
       usagePolicies: new UsagePolicyService(dataSource),
       // Assignment changes made through the API apply to attribution as soon as they commit.
       ...createAccountServices(dataSource, attribution),
+      ...createApplianceServices(dataSource),
     };
     attribution.registerMetrics(this.services.metrics);
     this.http = new HttpServer(this.services, () => this.readiness());
@@ -74,6 +77,8 @@ export class App {
       { name: 'ledger-rollup', start: () => this.services.ledgerRollup.start(), stop: () => this.services.ledgerRollup.stop() },
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
       this.radiusComponent(),
+      // Appliance pollers (Preseem, SaiSei): ledger.record inside their own transactions.
+      new ApplianceIngest({ dataSource, attribution, ledger, config: config.appliances, logger, ingestStatus: this.services.ingestStatus, metrics }),
     ];
   }
 

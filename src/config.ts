@@ -49,6 +49,23 @@ const envSchema = z.object({
   LEDGER_FLUSH_MAX_ROWS: z.coerce.number().int().min(1).default(20_000),
   USAGE_MAX_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   USAGE_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).default(300),
+  // Appliances (Preseem, SaiSei). Preseem's own settings (enabled, api_key, base_url, interval) live in the database.
+  APPLIANCE_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  APPLIANCE_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  APPLIANCE_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(900_000),
+  APPLIANCE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  PRESEEM_USAGE_PATH: z.string().regex(/^\//, 'must start with /').default('/v1/usage'),
+  PRESEEM_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  PRESEEM_LOOKBACK_S: z.coerce.number().int().min(0).default(7200),
+  PRESEEM_INITIAL_LOOKBACK_S: z.coerce.number().int().min(0).default(3600),
+  PRESEEM_SETTINGS_CHECK_S: z.coerce.number().int().min(1).default(30),
+  SAISEI_POLL_INTERVAL_S: z.coerce.number().int().min(1).default(60),
+  SAISEI_WINDOW_S: z.coerce.number().int().min(10).max(86_400).default(300),
+  SAISEI_SETTLE_S: z.coerce.number().int().min(0).default(60),
+  SAISEI_SYSTEM_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a REST system name such as stm').default('stm'),
+  SAISEI_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(500),
+  SAISEI_MAX_CATCHUP_S: z.coerce.number().int().min(60).default(86_400),
+  SAISEI_MAX_WINDOWS_PER_POLL: z.coerce.number().int().min(1).default(12),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -76,6 +93,16 @@ export interface Config {
     radacctPollIntervalMs: number;
   };
   ledger: LedgerConfig;
+  appliances: ApplianceConfig;
+}
+
+export interface ApplianceConfig {
+  timeoutMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  retentionMs: number;
+  preseem: { usagePath: string; pageSize: number; lookbackMs: number; initialLookbackMs: number; idleIntervalMs: number };
+  saisei: { pollIntervalMs: number; windowMs: number; settleMs: number; systemName: string; pageSize: number; maxCatchupMs: number; maxWindowsPerPoll: number };
 }
 
 export interface LedgerConfig {
@@ -146,6 +173,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       flushMaxRows: e.LEDGER_FLUSH_MAX_ROWS,
       maxBatchRows: e.USAGE_MAX_BATCH_ROWS,
       maxFutureSeconds: e.USAGE_MAX_FUTURE_SECONDS,
+    },
+    appliances: {
+      timeoutMs: e.APPLIANCE_HTTP_TIMEOUT_MS,
+      backoffBaseMs: e.APPLIANCE_BACKOFF_BASE_MS,
+      backoffMaxMs: Math.max(e.APPLIANCE_BACKOFF_MAX_MS, e.APPLIANCE_BACKOFF_BASE_MS),
+      retentionMs: e.APPLIANCE_RETENTION_DAYS * 86_400_000,
+      preseem: {
+        usagePath: e.PRESEEM_USAGE_PATH,
+        pageSize: e.PRESEEM_PAGE_SIZE,
+        lookbackMs: e.PRESEEM_LOOKBACK_S * 1000,
+        initialLookbackMs: e.PRESEEM_INITIAL_LOOKBACK_S * 1000,
+        idleIntervalMs: e.PRESEEM_SETTINGS_CHECK_S * 1000,
+      },
+      saisei: {
+        pollIntervalMs: e.SAISEI_POLL_INTERVAL_S * 1000,
+        windowMs: e.SAISEI_WINDOW_S * 1000,
+        settleMs: e.SAISEI_SETTLE_S * 1000,
+        systemName: e.SAISEI_SYSTEM_NAME,
+        pageSize: e.SAISEI_PAGE_SIZE,
+        maxCatchupMs: e.SAISEI_MAX_CATCHUP_S * 1000,
+        maxWindowsPerPoll: e.SAISEI_MAX_WINDOWS_PER_POLL,
+      },
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AccountServices } from './accounts/account-services';
+import type { ApplianceServices } from './appliances/appliance-services';
 import type { AttributionService } from './attribution/attribution.service';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from './auth/token.service';
@@ -20,7 +21,7 @@ import type { BufferedUsageWriter } from './usage/usage-writer.service';
  * The domain services of one running service, built once by the composition root (app.ts)
  * and handed to the GraphQL context and the ingesters. Components add theirs here.
  */
-export interface Services extends AccountServices {
+export interface Services extends AccountServices, ApplianceServices {
   config: Config;
   logger: Logger;
   dataSource: DataSource;

@@ -13,6 +13,8 @@ import { RadiusSessionResolver } from './radius/radius-session.resolver';
 import { AccountUsageResolver } from './usage/account-usage.resolver';
 import { DataUsageResolver } from './usage/data-usage.resolver';
 import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, UsageBasedBillingPolicyResolver } from './usage/usage-policy.resolver';
+import { PreseemResolver } from './appliances/preseem.resolver';
+import { InlineDeviceResolver } from './appliances/inline-device.resolver';
 
 /** Every resolver class in the schema. Components append theirs. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -32,4 +34,6 @@ export const resolvers: NonEmptyArray<Function> = [
   UsageBasedBillingPolicyFreePeriodResolver,
   DataUsageTopOffResolver,
   AccountUsageResolver,
+  PreseemResolver,
+  InlineDeviceResolver,
 ];

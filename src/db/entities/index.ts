@@ -6,6 +6,7 @@ import { InventoryItem } from './inventory-item.entity';
 import { IpAssignment } from './ip-assignment.entity';
 import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
+import { PreseemSettings } from './preseem-settings.entity';
 import { RadiusAccount } from './radius-account.entity';
 import { RadiusClient } from './radius-client.entity';
 import { RadiusSession } from './radius-session.entity';
@@ -17,6 +18,7 @@ import { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from './us
 import { DataUsageTopOff } from './data-usage-top-off.entity';
 
 export { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod, DataUsageTopOff };
+export { PreseemSettings };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
@@ -36,4 +38,5 @@ export const entities = [
   UsageBasedBillingPolicy,
   UsageBasedBillingPolicyFreePeriod,
   DataUsageTopOff,
+  PreseemSettings,
 ];

@@ -16,3 +16,8 @@ export const migrations: Function[] = [
   RadiusAccounting1795646759948,
   RadiusSessionsFillfactor1795646759949,
 ];
+
+// Appliances (Preseem settings, inline device TLS, poller checkpoints).
+import { Appliances1795646216687 } from './1795646216687-appliances';
+import { ApplianceCheckpoints1795646216688 } from './1795646216688-appliance-checkpoints';
+migrations.push(Appliances1795646216687, ApplianceCheckpoints1795646216688);
