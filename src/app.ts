@@ -1,5 +1,11 @@
+import { createApplianceServices } from './appliances/appliance-services';
+import { ApplianceIngest } from './ingest/appliances/appliance-ingest';
 import { createAccountServices } from './accounts/account-services';
 import { createNetflowServices } from './collectors/netflow-endpoint.service';
+import { RadiusClientService } from './radius/radius-client.service';
+import { RadiusSessionService } from './radius/radius-session.service';
+import { RadiusIngest } from './ingest/radius/radius.component';
+import type { Ledger } from './usage/ledger';
 import { createAttributionService } from './attribution/attribution.service';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -48,6 +54,8 @@ export class App {
       metrics,
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
+      radiusClients: new RadiusClientService(dataSource),
+      radiusSessions: new RadiusSessionService(dataSource),
       attribution,
       ledger,
       usageWriter: new BufferedUsageWriter(dataSource, ledger, config.ledger, logger, metrics),
@@ -58,6 +66,7 @@ export class App {
       // Assignment changes made through the API apply to attribution as soon as they commit.
       ...createAccountServices(dataSource, attribution),
       ...createNetflowServices(dataSource),
+      ...createApplianceServices(dataSource),
     };
     attribution.registerMetrics(this.services.metrics);
     this.http = new HttpServer(this.services, () => this.readiness());
@@ -69,7 +78,35 @@ export class App {
       { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: () => this.services.usageWriter.stop() },
       { name: 'ledger-rollup', start: () => this.services.ledgerRollup.start(), stop: () => this.services.ledgerRollup.stop() },
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
+      this.radiusComponent(),
+      // Appliance pollers (Preseem, SaiSei): ledger.record inside their own transactions.
+      new ApplianceIngest({ dataSource, attribution, ledger, config: config.appliances, logger, ingestStatus: this.services.ingestStatus, metrics }),
     ];
+  }
+
+  /**
+   * RADIUS accounting server + radacct importer. The ledger is looked up when used (it lands
+   * in `services` separately): without one a commit fails, so nothing is acknowledged rather
+   * than lost.
+   */
+  private radiusComponent(): Component {
+    const services = this.services as Services & { ledger?: Ledger };
+    const ledger: Ledger = {
+      record: (manager, usage, unattributed) => {
+        if (!services.ledger) throw new Error('the usage ledger is not available');
+        return services.ledger.record(manager, usage, unattributed);
+      },
+    };
+    return new RadiusIngest({
+      config: services.config.radius,
+      dataSource: services.dataSource,
+      attribution: services.attribution,
+      ledger,
+      logger: services.logger,
+      metrics: services.metrics,
+      ingestStatus: services.ingestStatus,
+      refreshAttribution: () => services.attribution.refresh(),
+    });
   }
 
   async start(): Promise<void> {

@@ -24,6 +24,19 @@ const envSchema = z.object({
     .default('UTC')
     .refine(isKnownTimeZone, 'is not an IANA time zone name (e.g. UTC, America/Chicago)'),
   ATTRIBUTION_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  // RADIUS accounting (src/ingest/radius): RADIUS_ACCT_PORT=0 disables the server.
+  RADIUS_ACCT_PORT: port(1813),
+  RADIUS_ACCT_HOST: z.string().min(1).default('0.0.0.0'),
+  RADIUS_BATCH_MAX: z.coerce.number().int().min(1).max(20_000).default(4000),
+  RADIUS_COMMIT_LANES: z.coerce.number().int().min(1).max(64).default(4),
+  RADIUS_QUEUE_MAX: z.coerce.number().int().min(1).default(100_000),
+  RADIUS_REPLY_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
+  RADIUS_CLIENTS_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
+  RADACCT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL of the FreeRADIUS database')
+    .optional(),
+  RADACCT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** How far back attribution keeps assignment history in memory for late usage (days). */
   ATTRIBUTION_HISTORY_DAYS: z.coerce.number().min(0).max(3660).default(90),
   // Usage ledger (src/usage/)
@@ -41,6 +54,23 @@ const envSchema = z.object({
   NETFLOW_HOST: z.string().min(1).default('0.0.0.0'),
   NETFLOW_QUEUE_DATAGRAMS: z.coerce.number().int().min(16).default(65536),
   NETFLOW_TEMPLATE_LIFETIME_S: z.coerce.number().int().min(1).default(1800),
+  // Appliances (Preseem, SaiSei). Preseem's own settings (enabled, api_key, base_url, interval) live in the database.
+  APPLIANCE_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  APPLIANCE_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  APPLIANCE_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(900_000),
+  APPLIANCE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  PRESEEM_USAGE_PATH: z.string().regex(/^\//, 'must start with /').default('/v1/usage'),
+  PRESEEM_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  PRESEEM_LOOKBACK_S: z.coerce.number().int().min(0).default(7200),
+  PRESEEM_INITIAL_LOOKBACK_S: z.coerce.number().int().min(0).default(3600),
+  PRESEEM_SETTINGS_CHECK_S: z.coerce.number().int().min(1).default(30),
+  SAISEI_POLL_INTERVAL_S: z.coerce.number().int().min(1).default(60),
+  SAISEI_WINDOW_S: z.coerce.number().int().min(10).max(86_400).default(300),
+  SAISEI_SETTLE_S: z.coerce.number().int().min(0).default(60),
+  SAISEI_SYSTEM_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a REST system name such as stm').default('stm'),
+  SAISEI_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(500),
+  SAISEI_MAX_CATCHUP_S: z.coerce.number().int().min(60).default(86_400),
+  SAISEI_MAX_WINDOWS_PER_POLL: z.coerce.number().int().min(1).default(12),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -53,9 +83,33 @@ export interface Config {
   /** The one service time zone: billing periods start at midnight here. */
   timeZone: string;
   attribution: { syncIntervalMs: number; historyDays: number };
+  radius: {
+    /** null: the accounting server is disabled (RADIUS_ACCT_PORT=0). */
+    acctPort: number | null;
+    acctHost: string;
+    batchMax: number;
+    /** Group-commit transactions in flight at once (sessions are spread over them). */
+    lanes: number;
+    queueMax: number;
+    replyCacheMs: number;
+    clientsRefreshMs: number;
+    /** FreeRADIUS radacct import; absent: disabled. */
+    radacctUrl?: string;
+    radacctPollIntervalMs: number;
+  };
   ledger: LedgerConfig;
   /** port 0 = collector disabled. */
   netflow: { port: number; host: string; queueDatagrams: number; templateLifetimeMs: number };
+  appliances: ApplianceConfig;
+}
+
+export interface ApplianceConfig {
+  timeoutMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  retentionMs: number;
+  preseem: { usagePath: string; pageSize: number; lookbackMs: number; initialLookbackMs: number; idleIntervalMs: number };
+  saisei: { pollIntervalMs: number; windowMs: number; settleMs: number; systemName: string; pageSize: number; maxCatchupMs: number; maxWindowsPerPoll: number };
 }
 
 export interface LedgerConfig {
@@ -105,6 +159,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     log: { level: e.LOG_LEVEL },
     timeZone: e.TZ,
     attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS, historyDays: e.ATTRIBUTION_HISTORY_DAYS },
+    radius: {
+      acctPort: e.RADIUS_ACCT_PORT === 0 ? null : e.RADIUS_ACCT_PORT,
+      acctHost: e.RADIUS_ACCT_HOST,
+      batchMax: e.RADIUS_BATCH_MAX,
+      lanes: e.RADIUS_COMMIT_LANES,
+      queueMax: e.RADIUS_QUEUE_MAX,
+      replyCacheMs: e.RADIUS_REPLY_CACHE_MS,
+      clientsRefreshMs: e.RADIUS_CLIENTS_REFRESH_MS,
+      radacctUrl: e.RADACCT_DATABASE_URL,
+      radacctPollIntervalMs: e.RADACCT_POLL_INTERVAL_MS,
+    },
     ledger: {
       fineRetentionHours: e.LEDGER_FINE_RETENTION_HOURS,
       hourlyRetentionDays: e.LEDGER_HOURLY_RETENTION_DAYS,
@@ -121,6 +186,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: e.NETFLOW_HOST,
       queueDatagrams: e.NETFLOW_QUEUE_DATAGRAMS,
       templateLifetimeMs: e.NETFLOW_TEMPLATE_LIFETIME_S * 1000,
+    },
+    appliances: {
+      timeoutMs: e.APPLIANCE_HTTP_TIMEOUT_MS,
+      backoffBaseMs: e.APPLIANCE_BACKOFF_BASE_MS,
+      backoffMaxMs: Math.max(e.APPLIANCE_BACKOFF_MAX_MS, e.APPLIANCE_BACKOFF_BASE_MS),
+      retentionMs: e.APPLIANCE_RETENTION_DAYS * 86_400_000,
+      preseem: {
+        usagePath: e.PRESEEM_USAGE_PATH,
+        pageSize: e.PRESEEM_PAGE_SIZE,
+        lookbackMs: e.PRESEEM_LOOKBACK_S * 1000,
+        initialLookbackMs: e.PRESEEM_INITIAL_LOOKBACK_S * 1000,
+        idleIntervalMs: e.PRESEEM_SETTINGS_CHECK_S * 1000,
+      },
+      saisei: {
+        pollIntervalMs: e.SAISEI_POLL_INTERVAL_S * 1000,
+        windowMs: e.SAISEI_WINDOW_S * 1000,
+        settleMs: e.SAISEI_SETTLE_S * 1000,
+        systemName: e.SAISEI_SYSTEM_NAME,
+        pageSize: e.SAISEI_PAGE_SIZE,
+        maxCatchupMs: e.SAISEI_MAX_CATCHUP_S * 1000,
+        maxWindowsPerPoll: e.SAISEI_MAX_WINDOWS_PER_POLL,
+      },
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { AccountServices } from './accounts/account-services';
 import type { NetflowServices } from './collectors/netflow-endpoint.service';
+import type { ApplianceServices } from './appliances/appliance-services';
 import type { AttributionService } from './attribution/attribution.service';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from './auth/token.service';
@@ -8,6 +9,8 @@ import type { Config } from './config';
 import type { Engine } from './db/data-source';
 import type { IngestStatusRegistry } from './ingest/ingest-status';
 import type { Logger } from './logger';
+import type { RadiusClientService } from './radius/radius-client.service';
+import type { RadiusSessionService } from './radius/radius-session.service';
 import type { DataUsageService } from './usage/data-usage.service';
 import type { LedgerService } from './usage/ledger.service';
 import type { UsagePolicyService } from './usage/policy.service';
@@ -19,7 +22,7 @@ import type { BufferedUsageWriter } from './usage/usage-writer.service';
  * The domain services of one running service, built once by the composition root (app.ts)
  * and handed to the GraphQL context and the ingesters. Components add theirs here.
  */
-export interface Services extends AccountServices, NetflowServices {
+export interface Services extends AccountServices, NetflowServices, ApplianceServices {
   config: Config;
   logger: Logger;
   dataSource: DataSource;
@@ -27,6 +30,8 @@ export interface Services extends AccountServices, NetflowServices {
   metrics: Registry;
   ingestStatus: IngestStatusRegistry;
   tokens: TokenService;
+  radiusClients: RadiusClientService;
+  radiusSessions: RadiusSessionService;
   attribution: AttributionService;
   /** The usage ledger: `ledger.record` inside a transaction, `usageWriter` buffered for high-rate sources. */
   ledger: LedgerService;

@@ -8,10 +8,14 @@ import { AccountResolver } from './accounts/account.resolver';
 import { InventoryItemResolver } from './accounts/inventory-item.resolver';
 import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
 import { RadiusAccountResolver } from './accounts/radius-account.resolver';
+import { RadiusClientResolver } from './radius/radius-client.resolver';
+import { RadiusSessionResolver } from './radius/radius-session.resolver';
 import { AccountUsageResolver } from './usage/account-usage.resolver';
 import { DataUsageResolver } from './usage/data-usage.resolver';
 import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, UsageBasedBillingPolicyResolver } from './usage/usage-policy.resolver';
 import { NetflowAllowedSubnetResolver, NetflowEndpointResolver, NetflowWhitelistResolver } from './collectors/netflow.resolver';
+import { PreseemResolver } from './appliances/preseem.resolver';
+import { InlineDeviceResolver } from './appliances/inline-device.resolver';
 
 /** Every resolver class in the schema. Components append theirs. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -24,6 +28,8 @@ export const resolvers: NonEmptyArray<Function> = [
   RadiusAccountResolver,
   IpAssignmentResolver,
   IpAssignmentHistoryResolver,
+  RadiusClientResolver,
+  RadiusSessionResolver,
   DataUsageResolver,
   UsageBasedBillingPolicyResolver,
   UsageBasedBillingPolicyFreePeriodResolver,
@@ -32,4 +38,6 @@ export const resolvers: NonEmptyArray<Function> = [
   NetflowEndpointResolver,
   NetflowAllowedSubnetResolver,
   NetflowWhitelistResolver,
+  PreseemResolver,
+  InlineDeviceResolver,
 ];

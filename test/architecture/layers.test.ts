@@ -7,7 +7,7 @@ import path from 'node:path';
  */
 const SRC = path.resolve(__dirname, '../../src');
 const FRONT_DOORS = ['graphql', 'ingest'];
-const DOMAIN = ['accounts', 'attribution', 'usage', 'auth', 'net', 'collectors'];
+const DOMAIN = ['accounts', 'attribution', 'usage', 'auth', 'net', 'radius', 'appliances', 'collectors'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -6,16 +6,23 @@ import { InventoryItem } from './inventory-item.entity';
 import { IpAssignment } from './ip-assignment.entity';
 import { IpAssignmentHistory } from './ip-assignment-history.entity';
 import { PersonalAccessToken } from './personal-access-token.entity';
+import { PreseemSettings } from './preseem-settings.entity';
 import { RadiusAccount } from './radius-account.entity';
+import { RadiusClient } from './radius-client.entity';
+import { RadiusSession } from './radius-session.entity';
+import { RadacctImportCheckpoint, RadacctImportSession } from './radacct-import.entity';
+
+export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
+export { RadiusClient, RadiusSession, RadacctImportCheckpoint, RadacctImportSession };
 import { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from './usage-based-billing-policy.entity';
 import { DataUsageTopOff } from './data-usage-top-off.entity';
 
-export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
 export { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod, DataUsageTopOff };
 import { NetflowAllowedSubnet } from './netflow-allowed-subnet.entity';
 import { NetflowEndpoint } from './netflow-endpoint.entity';
 import { NetflowWhitelist } from './netflow-whitelist.entity';
 export { NetflowAllowedSubnet, NetflowEndpoint, NetflowWhitelist };
+export { PreseemSettings };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
@@ -28,10 +35,15 @@ export const entities = [
   IpAssignmentHistory,
   PersonalAccessToken,
   RadiusAccount,
+  RadiusClient,
+  RadiusSession,
+  RadacctImportSession,
+  RadacctImportCheckpoint,
   UsageBasedBillingPolicy,
   UsageBasedBillingPolicyFreePeriod,
   DataUsageTopOff,
   NetflowEndpoint,
   NetflowAllowedSubnet,
   NetflowWhitelist,
+  PreseemSettings,
 ];

@@ -31,4 +31,8 @@ export class InlineDevice extends BaseEntity {
 
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
+
+  /** SAISEI: https instead of http (FlowCommand serves plain REST on 5000, TLS on 5029). */
+  @Column({ type: 'boolean', default: false })
+  use_tls!: boolean;
 }

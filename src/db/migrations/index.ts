@@ -4,6 +4,8 @@ import { UsagePolicies1795646279939 } from './1795646279939-usage-policies';
 import { UsageLedger1795646279940 } from './1795646279940-usage-ledger';
 import { AttributionHistory1795646520209 } from './1795646520209-attribution-history';
 import { NetflowEndpoints1795646676075 } from './1795646676075-netflow-endpoints';
+import { RadiusAccounting1795646759948 } from './1795646759948-radius-accounting';
+import { RadiusSessionsFillfactor1795646759949 } from './1795646759949-radius-sessions-fillfactor';
 
 /** Every migration, in order. TypeORM runs the ones not yet recorded in the `migrations` table. */
 export const migrations: Function[] = [
@@ -13,4 +15,11 @@ export const migrations: Function[] = [
   UsageLedger1795646279940,
   AttributionHistory1795646520209,
   NetflowEndpoints1795646676075,
+  RadiusAccounting1795646759948,
+  RadiusSessionsFillfactor1795646759949,
 ];
+
+// Appliances (Preseem settings, inline device TLS, poller checkpoints).
+import { Appliances1795646216687 } from './1795646216687-appliances';
+import { ApplianceCheckpoints1795646216688 } from './1795646216688-appliance-checkpoints';
+migrations.push(Appliances1795646216687, ApplianceCheckpoints1795646216688);

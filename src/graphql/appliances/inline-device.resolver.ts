@@ -1,0 +1,41 @@
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../context';
+import { toListQuery } from '../common/list.args';
+import { domainInput, EntityNodeResolver, idOf } from '../common/node.type';
+import { SuccessResponse } from '../common/success-response.type';
+import { Int64BitScalar } from '../scalars';
+import {
+  CreateInlineDeviceMutationInput,
+  InlineDeviceConnection,
+  InlineDeviceListArgs,
+  InlineDeviceObject,
+  UpdateInlineDeviceMutationInput,
+} from './inline-device.types';
+
+@Resolver(() => InlineDeviceObject)
+export class InlineDeviceResolver extends EntityNodeResolver('InlineDevice', InlineDeviceObject) {
+  @Query(() => InlineDeviceConnection)
+  inline_devices(@Args(() => InlineDeviceListArgs) args: InlineDeviceListArgs, @Ctx() { services }: GraphQLContext) {
+    return services.inlineDevices.list(toListQuery(args));
+  }
+
+  @Mutation(() => InlineDeviceObject)
+  createInlineDevice(@Arg('input', () => CreateInlineDeviceMutationInput) input: CreateInlineDeviceMutationInput, @Ctx() { services }: GraphQLContext) {
+    return services.inlineDevices.create(domainInput(input));
+  }
+
+  @Mutation(() => InlineDeviceObject)
+  updateInlineDevice(
+    @Arg('id', () => Int64BitScalar) id: bigint,
+    @Arg('input', () => UpdateInlineDeviceMutationInput) input: UpdateInlineDeviceMutationInput,
+    @Ctx() { services }: GraphQLContext,
+  ) {
+    return services.inlineDevices.update(idOf(id), domainInput(input));
+  }
+
+  @Mutation(() => SuccessResponse)
+  async deleteInlineDevice(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
+    await services.inlineDevices.delete(idOf(id));
+    return SuccessResponse.ok();
+  }
+}

@@ -1,0 +1,41 @@
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../context';
+import { toListQuery } from '../common/list.args';
+import { domainInput, EntityNodeResolver, idOf } from '../common/node.type';
+import { SuccessResponse } from '../common/success-response.type';
+import { Int64BitScalar } from '../scalars';
+import {
+  CreateRadiusClientMutationInput,
+  RadiusClientConnection,
+  RadiusClientListArgs,
+  RadiusClientObject,
+  UpdateRadiusClientMutationInput,
+} from './radius-client.types';
+
+@Resolver(() => RadiusClientObject)
+export class RadiusClientResolver extends EntityNodeResolver('RadiusClient', RadiusClientObject) {
+  @Query(() => RadiusClientConnection, { description: 'Extension: the NASes allowed to send RADIUS accounting.' })
+  radius_clients(@Args(() => RadiusClientListArgs) args: RadiusClientListArgs, @Ctx() { services }: GraphQLContext) {
+    return services.radiusClients.list(toListQuery(args));
+  }
+
+  @Mutation(() => RadiusClientObject)
+  createRadiusClient(@Arg('input', () => CreateRadiusClientMutationInput) input: CreateRadiusClientMutationInput, @Ctx() { services }: GraphQLContext) {
+    return services.radiusClients.create(domainInput(input));
+  }
+
+  @Mutation(() => RadiusClientObject)
+  updateRadiusClient(
+    @Arg('id', () => Int64BitScalar) id: bigint,
+    @Arg('input', () => UpdateRadiusClientMutationInput) input: UpdateRadiusClientMutationInput,
+    @Ctx() { services }: GraphQLContext,
+  ) {
+    return services.radiusClients.update(idOf(id), domainInput(input));
+  }
+
+  @Mutation(() => SuccessResponse)
+  async deleteRadiusClient(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
+    await services.radiusClients.delete(idOf(id));
+    return SuccessResponse.ok();
+  }
+}

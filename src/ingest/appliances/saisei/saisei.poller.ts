@@ -1,0 +1,302 @@
+import type { Attribution } from '../../../attribution/attribution';
+import type { AcceptedClaim, IntervalClaim } from '../../../appliances/interval-claims';
+import type { IntervalCreditor, UsagePlan } from '../../../appliances/interval-crediting.service';
+import type { InlineDeviceService, InlineDeviceWithSecret } from '../../../appliances/inline-device.service';
+import type { Logger } from '../../../logger';
+import type { UnattributedIncrement, UsageIncrement, UsageSource } from '../../../usage/ledger';
+import type { IngestStatusEntry } from '../../ingest-status';
+import { ApplianceStatus, newApplianceStatus, toIngestStatusEntry } from '../appliance-status';
+import { backoffDelayMs } from '../backoff';
+import { formatSaiseiTime } from '../gmt-time';
+import { getJson } from '../http-json';
+import { PollLoop } from '../poll-loop';
+import { bytesForPart } from './saisei-rate';
+import { parseSaiseiPage, SaiseiUserUsage } from './saisei.parser';
+
+export const SAISEI_PARENT = 'SaiSei';
+export const saiseiSourceKey = (deviceId: number) => `saisei:${deviceId}`;
+
+export interface SaiseiPollerOptions {
+  /** How often the device list is read and due devices are polled. */
+  pollIntervalMs: number;
+  /** Length of one queried window; windows are aligned to multiples of it (GMT). */
+  windowMs: number;
+  /** A window is queried only once it ended this long ago (the appliance's history settles). */
+  settleMs: number;
+  /** Catch-up after an outage: at most this many windows per device per poll... */
+  maxWindowsPerPoll: number;
+  /** ...and never further back than this (older history is skipped, counted in windows_skipped). */
+  maxCatchupMs: number;
+  /** The REST system name in /rest/<system>/configurations/running/users/. */
+  systemName: string;
+  pageSize: number;
+  maxPages: number;
+  timeoutMs: number;
+  retentionMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export const defaultSaiseiPollerOptions: SaiseiPollerOptions = {
+  pollIntervalMs: 60_000,
+  windowMs: 300_000,
+  settleMs: 60_000,
+  maxWindowsPerPoll: 12,
+  maxCatchupMs: 86_400_000,
+  systemName: 'stm',
+  pageSize: 500,
+  maxPages: 10_000,
+  timeoutMs: 10_000,
+  retentionMs: 30 * 86_400_000,
+  backoffBaseMs: 5_000,
+  backoffMaxMs: 15 * 60_000,
+};
+
+export interface SaiseiWindowResult {
+  windowStartMs: number;
+  windowEndMs: number;
+  users: number;
+  invalid: number;
+  intervalsCredited: number;
+  duplicates: number;
+  recordsUnattributed: number;
+}
+
+interface DeviceState {
+  status: ApplianceStatus;
+  failures: number;
+  /** Wall-clock time (Date.now) before which a failing device is not retried. */
+  retryAtMs: number;
+}
+
+export interface SaiseiPollerDeps {
+  devices: InlineDeviceService;
+  creditor: IntervalCreditor;
+  attribution: Attribution;
+  logger?: Logger;
+  /** The clock that picks windows (tests fix it). Back-off always uses the wall clock. */
+  now?: () => number;
+}
+
+/**
+ * Polls every enabled SAISEI InlineDevice: for each aligned window not yet credited, the
+ * `users` collection (all pages) with each User-<ip>'s smoothed rates, integrated into bytes
+ * (saisei-rate.ts: exact, floor of the cumulative value), attributed by IP, and credited and
+ * checkpointed in one transaction per window. Overlapping or repeated intervals credit only
+ * their not-yet-credited part (a rate divides exactly). A failing device backs off on its own;
+ * the others keep going.
+ */
+export class SaiseiPoller {
+  private readonly loop: PollLoop;
+  private readonly devices = new Map<number, DeviceState>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly deps: SaiseiPollerDeps,
+    private readonly options: SaiseiPollerOptions = defaultSaiseiPollerOptions,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.loop = new PollLoop((signal) => this.pollOnce(signal).then((r) => ({ again: r.behind })), {
+      name: 'saisei',
+      intervalMs: () => options.pollIntervalMs,
+      backoffBaseMs: options.backoffBaseMs,
+      backoffMaxMs: options.backoffMaxMs,
+      logger: deps.logger,
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  statuses(): ApplianceStatus[] {
+    return [...this.devices.values()].map((d) => ({ ...d.status, consecutiveFailures: d.failures }));
+  }
+
+  /** IngestStatusSource: one entry per SAISEI device seen. */
+  ingestStatus(): IngestStatusEntry[] {
+    return this.statuses().map(toIngestStatusEntry);
+  }
+
+  /**
+   * Polls every enabled device that is due. Device failures are recorded (and backed off), not
+   * thrown; only failing to read the device list throws. `behind`: some device has more windows.
+   */
+  async pollOnce(signal?: AbortSignal): Promise<{ behind: boolean; errors: number }> {
+    const devices = await this.deps.devices.enabledWithSecrets('SAISEI');
+    const seen = new Set(devices.map((d) => d.id));
+    for (const id of this.devices.keys()) if (!seen.has(id)) this.devices.delete(id);
+    let behind = false;
+    let errors = 0;
+    for (const device of devices) {
+      if (signal?.aborted) break;
+      const state = this.stateOf(device);
+      if (Date.now() < state.retryAtMs) continue;
+      try {
+        const result = await this.pollDevice(device, signal);
+        behind ||= result.behind;
+      } catch {
+        errors++;
+      }
+    }
+    return { behind, errors };
+  }
+
+  /** Polls one device's due windows; throws on failure after recording it and scheduling the retry. */
+  async pollDevice(device: InlineDeviceWithSecret, signal?: AbortSignal): Promise<{ windows: SaiseiWindowResult[]; behind: boolean }> {
+    const state = this.stateOf(device);
+    state.status.lastPollAt = new Date(this.now());
+    try {
+      const result = await this.pollWindows(device, state, signal);
+      state.failures = 0;
+      state.retryAtMs = 0;
+      state.status.lastSuccessAt = new Date(this.now());
+      return result;
+    } catch (error) {
+      state.failures++;
+      state.retryAtMs = Date.now() + backoffDelayMs(state.failures, this.options.backoffBaseMs, this.options.backoffMaxMs);
+      state.status.lastErrorAt = new Date(this.now());
+      state.status.lastError = error instanceof Error ? error.message : String(error);
+      this.deps.logger?.warn({ device: device.name, failures: state.failures, err: state.status.lastError }, 'SaiSei poll failed');
+      throw error;
+    }
+  }
+
+  private async pollWindows(device: InlineDeviceWithSecret, state: DeviceState, signal?: AbortSignal) {
+    const { windowMs } = this.options;
+    const key = saiseiSourceKey(device.id);
+    const nowMs = this.now();
+    const lastDueEnd = Math.floor((nowMs - this.options.settleMs) / windowMs) * windowMs;
+    const checkpoint = await this.deps.creditor.checkpoint(key);
+    this.applyCheckpoint(state, checkpoint);
+    let start = checkpoint?.lastIntervalEndMs ?? lastDueEnd - windowMs;
+    start = Math.floor(start / windowMs) * windowMs;
+    const earliest = Math.floor((nowMs - this.options.maxCatchupMs) / windowMs) * windowMs;
+    if (start < earliest) {
+      state.status.details.windows_skipped = (state.status.details.windows_skipped ?? 0) + (earliest - start) / windowMs;
+      start = earliest;
+    }
+    const windows: SaiseiWindowResult[] = [];
+    while (start + windowMs <= lastDueEnd && windows.length < this.options.maxWindowsPerPoll) {
+      windows.push(await this.pollWindow(device, state, start, start + windowMs, nowMs, signal));
+      start += windowMs;
+    }
+    return { windows, behind: start + windowMs <= lastDueEnd };
+  }
+
+  private async pollWindow(
+    device: InlineDeviceWithSecret,
+    state: DeviceState,
+    fromMs: number,
+    untilMs: number,
+    nowMs: number,
+    signal?: AbortSignal,
+  ): Promise<SaiseiWindowResult> {
+    const users: SaiseiUserUsage[] = [];
+    let invalid = 0;
+    for (let page = 0, offset = 0; ; page++) {
+      if (page >= this.options.maxPages) throw new Error(`SaiSei paging did not end after ${this.options.maxPages} pages`);
+      const url = this.usersUrl(device, fromMs, untilMs, offset);
+      state.status.requests++;
+      const parsed = parseSaiseiPage(
+        await getJson(url, { username: device.username ?? '', password: device.password ?? '', timeoutMs: this.options.timeoutMs, signal }),
+      );
+      users.push(...parsed.users);
+      invalid += parsed.invalid;
+      offset += parsed.count;
+      const more = parsed.size !== null ? offset < parsed.size : parsed.count >= this.options.pageSize;
+      if (parsed.count === 0 || !more) break;
+    }
+    state.status.recordsInvalid += invalid;
+    state.status.received += users.length + invalid;
+
+    const source: UsageSource = { parent: SAISEI_PARENT, identifier: device.name };
+    const claims: IntervalClaim<SaiseiUserUsage>[] = users.map((u) => ({
+      series: u.name,
+      range: { startMs: u.startMs ?? fromMs, endMs: u.endMs ?? untilMs },
+      divisible: true,
+      payload: u,
+    }));
+    const outcome = await this.deps.creditor.credit({
+      sourceKey: saiseiSourceKey(device.id),
+      claims,
+      checkpointMs: untilMs,
+      notBeforeMs: nowMs - this.options.retentionMs,
+      toUsage: (accepted) => this.toUsage(accepted, source),
+    });
+    state.status.accepted += outcome.intervalsCredited;
+    state.status.overlapsSkipped += outcome.overlaps;
+    state.status.bytesAttributed += outcome.bytesAttributed;
+    state.status.bytesUnattributed += outcome.bytesUnattributed;
+    state.status.duplicatesSkipped += outcome.duplicates;
+    state.status.tooOldSkipped += outcome.tooOld;
+    this.applyCheckpoint(state, await this.deps.creditor.checkpoint(saiseiSourceKey(device.id)));
+    return {
+      windowStartMs: fromMs,
+      windowEndMs: untilMs,
+      users: users.length,
+      invalid,
+      intervalsCredited: outcome.intervalsCredited,
+      duplicates: outcome.duplicates,
+      recordsUnattributed: outcome.recordsUnattributed,
+    };
+  }
+
+  private toUsage(accepted: AcceptedClaim<SaiseiUserUsage>[], source: UsageSource): UsagePlan {
+    const usage: UsageIncrement[] = [];
+    const unattributed: UnattributedIncrement[] = [];
+    let unattributedRecords = 0;
+    for (const { claim, parts } of accepted) {
+      const u = claim.payload;
+      let recordUnattributed = false;
+      for (const part of parts) {
+        const inBytes = bytesForPart(u.download, claim.range.startMs, part.startMs, part.endMs);
+        const outBytes = bytesForPart(u.upload, claim.range.startMs, part.startMs, part.endMs);
+        if (inBytes === 0n && outBytes === 0n) continue;
+        const accountId = this.deps.attribution.accountForIp(u.ip, part.startMs);
+        if (accountId !== null) {
+          usage.push({ accountId, source, timeMs: part.startMs, inBytes, outBytes });
+        } else {
+          recordUnattributed = true;
+          unattributed.push({ ip: u.ip, source, timeMs: part.startMs, inBytes, outBytes });
+        }
+      }
+      if (recordUnattributed) unattributedRecords++;
+    }
+    return { usage, unattributed, unattributedRecords };
+  }
+
+  private usersUrl(device: InlineDeviceWithSecret, fromMs: number, untilMs: number, offset: number): URL {
+    const host = device.ip_address.includes(':') ? `[${device.ip_address}]` : device.ip_address;
+    const url = new URL(
+      `${device.use_tls ? 'https' : 'http'}://${host}:${device.port ?? 5000}/rest/${encodeURIComponent(this.options.systemName)}/configurations/running/users/`,
+    );
+    url.searchParams.set('select', 'name,from,until,dest_smoothed_rate,source_smoothed_rate');
+    url.searchParams.set('from', formatSaiseiTime(fromMs));
+    url.searchParams.set('until', formatSaiseiTime(untilMs));
+    url.searchParams.set('start', String(offset));
+    url.searchParams.set('limit', String(this.options.pageSize));
+    return url;
+  }
+
+  private stateOf(device: InlineDeviceWithSecret): DeviceState {
+    let state = this.devices.get(device.id);
+    if (!state) {
+      state = { status: newApplianceStatus(SAISEI_PARENT, device.name, true), failures: 0, retryAtMs: 0 };
+      this.devices.set(device.id, state);
+    }
+    state.status.identifier = device.name;
+    return state;
+  }
+
+  private applyCheckpoint(state: DeviceState, row: Awaited<ReturnType<IntervalCreditor['checkpoint']>>): void {
+    if (!row) return;
+    state.status.checkpoint = row.lastIntervalEndMs === null ? null : new Date(row.lastIntervalEndMs);
+    state.status.intervalsCredited = row.intervalsCredited;
+    state.status.recordsUnattributed = row.recordsUnattributed;
+  }
+}
