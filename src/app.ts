@@ -4,8 +4,8 @@ import { createAccountServices } from './accounts/account-services';
 import { createNetflowServices } from './collectors/netflow-endpoint.service';
 import { RadiusClientService } from './radius/radius-client.service';
 import { RadiusSessionService } from './radius/radius-session.service';
+import { NetflowComponent } from './ingest/netflow/netflow.component';
 import { RadiusIngest } from './ingest/radius/radius.component';
-import type { Ledger } from './usage/ledger';
 import { createAttributionService } from './attribution/attribution.service';
 import { TokenService } from './auth/token.service';
 import type { Config } from './config';
@@ -78,34 +78,27 @@ export class App {
       { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: () => this.services.usageWriter.stop() },
       { name: 'ledger-rollup', start: () => this.services.ledgerRollup.start(), stop: () => this.services.ledgerRollup.stop() },
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
+      // The ingesters last: on stop they stop taking input first.
       this.radiusComponent(),
+      // NetFlow v5/v9, IPFIX and PacketLogic: buffered through the usage writer.
+      new NetflowComponent(this.services, { attribution, writer: this.services.usageWriter }),
       // Appliance pollers (Preseem, SaiSei): ledger.record inside their own transactions.
       new ApplianceIngest({ dataSource, attribution, ledger, config: config.appliances, logger, ingestStatus: this.services.ingestStatus, metrics }),
     ];
   }
 
-  /**
-   * RADIUS accounting server + radacct importer. The ledger is looked up when used (it lands
-   * in `services` separately): without one a commit fails, so nothing is acknowledged rather
-   * than lost.
-   */
+  /** RADIUS accounting server + radacct importer: usage goes through `Ledger.record` inside their group commits. */
   private radiusComponent(): Component {
-    const services = this.services as Services & { ledger?: Ledger };
-    const ledger: Ledger = {
-      record: (manager, usage, unattributed) => {
-        if (!services.ledger) throw new Error('the usage ledger is not available');
-        return services.ledger.record(manager, usage, unattributed);
-      },
-    };
+    const { config, dataSource, attribution, ledger, logger, metrics, ingestStatus } = this.services;
     return new RadiusIngest({
-      config: services.config.radius,
-      dataSource: services.dataSource,
-      attribution: services.attribution,
+      config: config.radius,
+      dataSource,
+      attribution,
       ledger,
-      logger: services.logger,
-      metrics: services.metrics,
-      ingestStatus: services.ingestStatus,
-      refreshAttribution: () => services.attribution.refresh(),
+      logger,
+      metrics,
+      ingestStatus,
+      refreshAttribution: () => attribution.refresh(),
     });
   }
 

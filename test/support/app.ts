@@ -34,6 +34,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     HOST: '127.0.0.1',
     BOOTSTRAP_API_TOKEN: TEST_TOKEN,
     RADIUS_ACCT_PORT: '0',
+    NETFLOW_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(db.settings.url ? { DATABASE_URL: db.settings.url } : { DATA_DIR: db.settings.dataDir }),
     ...env,

@@ -82,7 +82,7 @@ export class FlowAccumulator {
 
   /**
    * PacketLogic rule. proceraIncomingOctets is download (toward the subscriber), outgoing is
-   * upload — see docs/netflow.md for how the real sample decided it. The subscriber is, in order:
+   * upload — see src/ingest/netflow/README.md for how the real sample decided it. The subscriber is, in order:
    * the subscriber identifier (an IP, a RADIUS username, or an account id), the end the record's
    * flags call local, then whichever end an account owns (destination first).
    */
