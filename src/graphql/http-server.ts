@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { NextFunction, Request, Response } from 'express';
 import type { Services } from '../services';
@@ -48,6 +48,9 @@ export class HttpServer {
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer: this.httpServer }),
         ApolloServerPluginLandingPageDisabled(),
+        // Apollo installs cache control by default: a willResolveField hook on every resolved field
+        // (plus a Cache-Control header computation) for hints this API never sets. Off: less work per field.
+        ApolloServerPluginCacheControlDisabled(),
         errorLoggingPlugin(services.logger),
       ],
     });

@@ -35,6 +35,11 @@ export function createLoaders(services: Services): Loaders {
     }
     return found;
   };
+  // The three fixed loaders are built on first use: most requests (a mutation, data_usage_totals)
+  // never touch them, and the context is built for every request.
+  let currentUsage: Loaders['currentUsage'] | undefined;
+  let usageHistories: Loaders['usageHistories'] | undefined;
+  let freePeriods: Loaders['freePeriods'] | undefined;
   return {
     relationPage(relation, parentId, query, load) {
       return loader(`page:${relation}:${argumentsKey(query)}`, async (ids) => {
@@ -48,18 +53,24 @@ export function createLoaders(services: Services): Loaders {
         return ids.map((i) => rows.get(i) ?? null);
       }).load(id);
     },
-    currentUsage: new DataLoader(async (ids: readonly number[]) => {
-      const usage = await services.usageReads.currentUsage([...ids]);
-      return ids.map((id) => usage.get(id) ?? null);
-    }),
-    usageHistories: new DataLoader(async (ids: readonly number[]) => {
-      const histories = await services.usageReads.histories([...ids]);
-      return ids.map((id) => histories.get(id) ?? []);
-    }),
-    freePeriods: new DataLoader(async (policyIds: readonly number[]) => {
-      const periods = await services.usagePolicies.freePeriods([...policyIds]);
-      return policyIds.map((id) => periods.filter((p) => p.usage_based_billing_policy_id === id));
-    }),
+    get currentUsage() {
+      return (currentUsage ??= new DataLoader(async (ids: readonly number[]) => {
+        const usage = await services.usageReads.currentUsage([...ids]);
+        return ids.map((id) => usage.get(id) ?? null);
+      }));
+    },
+    get usageHistories() {
+      return (usageHistories ??= new DataLoader(async (ids: readonly number[]) => {
+        const histories = await services.usageReads.histories([...ids]);
+        return ids.map((id) => histories.get(id) ?? []);
+      }));
+    },
+    get freePeriods() {
+      return (freePeriods ??= new DataLoader(async (policyIds: readonly number[]) => {
+        const periods = await services.usagePolicies.freePeriods([...policyIds]);
+        return policyIds.map((id) => periods.filter((p) => p.usage_based_billing_policy_id === id));
+      }));
+    },
   };
 }
 

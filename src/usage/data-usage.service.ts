@@ -156,18 +156,29 @@ export class DataUsageService {
 }
 
 /**
- * Creates missing series rows and locks all of them, in key order, in one statement: an upsert
- * whose no-op update takes the row lock and returns the stored state. Concurrent calls on the same
- * series queue here; calls on different series do not touch each other.
+ * Creates missing series rows, then locks all of them in key order and reads their stored state.
+ * Concurrent calls on the same series queue here; calls on different series do not touch each
+ * other. Two statements rather than one no-op `ON CONFLICT DO UPDATE`: that wrote a new version of
+ * every series row on every call (then `saveSeries` wrote another), which cost more than the round trip.
+ * The SELECT is a separate statement so that, under READ COMMITTED, it sees (and waits for) rows a
+ * concurrent call inserted and committed while our INSERT waited on them.
  */
 async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Map<string, CounterState>> {
+  const params = [arrayLiteral(keys.map((k) => k.accountId)), arrayLiteral(keys.map((k) => k.sourceId))];
+  await manager.query(
+    `INSERT INTO usage_series (account_id, source_id)
+       SELECT * FROM unnest($1::bigint[], $2::int[])
+     ON CONFLICT (account_id, source_id) DO NOTHING`,
+    params,
+  );
   const rows: { account_id: string; source_id: number; last_ms: string | null; last_in: string | null; last_out: string | null }[] =
     await manager.query(
-      `INSERT INTO usage_series AS s (account_id, source_id)
-         SELECT * FROM unnest($1::bigint[], $2::int[])
-       ON CONFLICT (account_id, source_id) DO UPDATE SET account_id = s.account_id
-       RETURNING s.account_id, s.source_id, (extract(epoch from s.last_time) * 1000)::bigint AS last_ms, s.last_in, s.last_out`,
-      [arrayLiteral(keys.map((k) => k.accountId)), arrayLiteral(keys.map((k) => k.sourceId))],
+      `SELECT s.account_id, s.source_id, (extract(epoch from s.last_time) * 1000)::bigint AS last_ms, s.last_in, s.last_out
+         FROM usage_series s
+         JOIN unnest($1::bigint[], $2::int[]) AS k(a, src) ON s.account_id = k.a AND s.source_id = k.src
+        ORDER BY s.account_id, s.source_id
+          FOR UPDATE OF s`,
+      params,
     );
   const states = new Map<string, CounterState>();
   for (const r of rows) {
