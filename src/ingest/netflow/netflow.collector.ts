@@ -8,7 +8,7 @@ import { FlowAccumulator } from './flow.attributor';
 import { decodeIpfix, IpfixExporterState, newIpfixExporterState } from './ipfix.decoder';
 import { EndpointSettings, NetflowSettings, NetflowSettingsSource, PacketLogicSettings } from './netflow.settings';
 import { newSequenceState, SequenceState, trackSequence } from './sequence.tracker';
-import { addressInAny, normalizeAddress } from './subnet';
+import { addressInAny, unmapIPv4 } from './subnet';
 import { newV9ExporterState, V9Decoder, V9ExporterState } from './v9.decoder';
 
 export interface NetflowCollectorOptions {
@@ -259,7 +259,7 @@ export class NetflowCollector implements IngestStatusSource {
   };
 
   private process(item: Queued): ExporterState | null {
-    const address = normalizeAddress(item.address);
+    const address = unmapIPv4(item.address);
     const ex = this.exporter(address);
     if (!ex) {
       this.global.unknownExporter++;
@@ -341,7 +341,7 @@ export class NetflowCollector implements IngestStatusSource {
   }
 
   private match(address: string): { endpoint: EndpointSettings | null; device: PacketLogicSettings | null } {
-    const device = this.settings.packetLogic.find((d) => normalizeAddress(d.address) === address) ?? null;
+    const device = this.settings.packetLogic.find((d) => unmapIPv4(d.address) === address) ?? null;
     if (device) return { endpoint: null, device };
     const endpoint = this.settings.endpoints.find((e) => addressInAny(e.allowed, address)) ?? null;
     return { endpoint, device: null };

@@ -45,7 +45,7 @@ export function containsV6(s: Subnet, a: Uint8Array): boolean {
 }
 
 /** Normalizes a socket's remote address: "::ffff:192.0.2.1" is the IPv4 exporter 192.0.2.1. */
-export function normalizeAddress(address: string): string {
+export function unmapIPv4(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
