@@ -46,6 +46,8 @@ interface HistoryRow {
   id: string;
   key: string;
   account_id: string;
+  /** Username rows: the RadiusAccount holding the username. */
+  owner_id: string | null;
   from_ms: number | string;
   to_ms: number | string | null;
 }
@@ -101,6 +103,8 @@ export class AttributionService implements Attribution {
   private ipEarliestMs = Infinity;
 
   private currentUsers = new Map<string, Interval>();
+  /** username -> id of the RadiusAccount holding it now (beside `currentUsers`). */
+  private currentUserOwners = new Map<string, number>();
   private userHistory = new Map<string, IntervalList>();
   private userWatermarkMs = -Infinity;
 
@@ -165,11 +169,11 @@ export class AttributionService implements Attribution {
     const xmin = await this.readXmin();
     const windowStart = `now() - make_interval(secs => ${Number(this.settings.historyDays) * 86400})`;
     const ipRows = await this.loadRows(
-      `SELECT id, subnet::text AS key, account_id, assigned_datetime, removed_datetime FROM ip_assignment_histories
+      `SELECT id, subnet::text AS key, account_id, NULL::bigint AS owner_id, assigned_datetime, removed_datetime FROM ip_assignment_histories
         WHERE (removed_datetime IS NULL OR removed_datetime >= ${windowStart})`,
     );
     const userRows = await this.loadRows(
-      `SELECT id, username AS key, account_id, assigned_datetime, removed_datetime FROM radius_account_histories
+      `SELECT id, username AS key, account_id, radius_account_id AS owner_id, assigned_datetime, removed_datetime FROM radius_account_histories
         WHERE (removed_datetime IS NULL OR removed_datetime >= ${windowStart})`,
     );
     const queried = Date.now();
@@ -203,7 +207,7 @@ export class AttributionService implements Attribution {
     for (;;) {
       const [page] = await this.dataSource.query(
         `SELECT string_agg(
-                  concat_ws(',', id, account_id,
+                  concat_ws(',', id, account_id, coalesce(owner_id::text, ''),
                             ${epochMs('assigned_datetime')},
                             coalesce(${epochMs('removed_datetime')}::text, ''),
                             key),
@@ -218,13 +222,16 @@ export class AttributionService implements Attribution {
         const c2 = line.indexOf(',', c1 + 1);
         const c3 = line.indexOf(',', c2 + 1);
         const c4 = line.indexOf(',', c3 + 1);
-        const to = line.slice(c3 + 1, c4);
+        const c5 = line.indexOf(',', c4 + 1);
+        const owner = line.slice(c2 + 1, c3);
+        const to = line.slice(c4 + 1, c5);
         rows.push({
           id: line.slice(0, c1),
           account_id: line.slice(c1 + 1, c2),
-          from_ms: line.slice(c2 + 1, c3),
+          owner_id: owner === '' ? null : owner,
+          from_ms: line.slice(c3 + 1, c4),
           to_ms: to === '' ? null : to,
-          key: line.slice(c4 + 1),
+          key: line.slice(c5 + 1),
         });
       }
       after = page.last;
@@ -267,6 +274,10 @@ export class AttributionService implements Attribution {
   accountForUsername(username: string, atMs: number): number | null {
     if (atMs >= this.userWatermarkMs) return this.currentUsers.get(username)?.accountId ?? null;
     return this.userHistory.get(username)?.accountAt(atMs) ?? null;
+  }
+
+  radiusAccountForUsername(username: string): number | null {
+    return this.currentUserOwners.get(username) ?? null;
   }
 
   /** Gauges read at scrape time (nothing on the lookup path). */
@@ -354,12 +365,12 @@ export class AttributionService implements Attribution {
       WITH changed AS (
         SELECT DISTINCT kind, history_id FROM attribution_changes WHERE txid >= $1::bigint
       )
-      SELECT 'ip' AS kind, h.id::text AS id, h.subnet::text AS key, h.account_id::text AS account_id,
+      SELECT 'ip' AS kind, h.id::text AS id, h.subnet::text AS key, h.account_id::text AS account_id, NULL AS owner_id,
              ${epochMs('h.assigned_datetime')} AS from_ms,
              ${epochMs('h.removed_datetime')} AS to_ms
         FROM changed c JOIN ip_assignment_histories h ON c.kind = 'ip' AND h.id = c.history_id
       UNION ALL
-      SELECT 'username', r.id::text, r.username, r.account_id::text,
+      SELECT 'username', r.id::text, r.username, r.account_id::text, r.radius_account_id::text,
              ${epochMs('r.assigned_datetime')},
              ${epochMs('r.removed_datetime')}
         FROM changed c JOIN radius_account_histories r ON c.kind = 'username' AND r.id = c.history_id`,
@@ -474,9 +485,13 @@ export class AttributionService implements Attribution {
     const interval = list.upsert(id, fromMs, toMs, accountId);
     const open = this.currentUsers.get(row.key);
     if (toMs === Infinity) {
-      if (!open || open.id <= id) this.currentUsers.set(row.key, interval);
+      if (!open || open.id <= id) {
+        this.currentUsers.set(row.key, interval);
+        if (row.owner_id !== null) this.currentUserOwners.set(row.key, Number(row.owner_id));
+      }
     } else if (open && open.id === id) {
       this.currentUsers.delete(row.key);
+      this.currentUserOwners.delete(row.key);
     }
     this.userWatermarkMs = Math.max(this.userWatermarkMs, fromMs, toMs === Infinity ? fromMs : toMs);
   }
@@ -492,6 +507,7 @@ export class AttributionService implements Attribution {
     this.ipWatermarkMs = -Infinity;
     this.ipEarliestMs = Infinity;
     this.currentUsers.clear();
+    this.currentUserOwners.clear();
     this.userHistory.clear();
     this.userWatermarkMs = -Infinity;
   }

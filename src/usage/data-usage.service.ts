@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LedgerConfig } from '../config';
+import { retryTransient } from '../db/transient-errors';
 import { applySamples, CounterSample, CounterState } from './counter';
 import { arrayLiteral, LedgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
 import { spreadDelta } from './spread';
@@ -89,97 +90,98 @@ export class DataUsageService {
     });
     if (problems.length) return { success: false, message: describeProblems(problems) };
 
-    return this.dataSource.transaction(async (manager) => {
-      const accountIds = [...new Set(input.map((r) => Number(r.account_id)))];
-      // One statement: which accounts exist, and the free windows of their policies.
-      const { known, windows } = await loadAccountsWithWindows(manager, accountIds);
-      input.forEach((row, i) => {
-        if (!known.has(Number(row.account_id))) problems.push(`input[${i}]: account ${row.account_id} does not exist`);
-      });
-      if (problems.length) return { success: false, message: describeProblems(problems) };
+    // A deadlock with a concurrent call creating the same series (see lockSeries) is retried.
+    return retryTransient(() => this.dataSource.transaction((manager) => this.store(manager, input)));
+  }
 
-      const sources = input.map((r) => ({ parent: r.data_source_parent, identifier: r.data_source_identifier }));
-      const sourceIds = await resolveSourceIds(manager, sources);
-      const series = new Map<string, { key: SeriesKey; samples: CounterSample[] }>();
-      input.forEach((row, i) => {
-        const key = { accountId: Number(row.account_id), sourceId: sourceIds.get(sourceKey(sources[i]))! };
-        const id = `${key.accountId}:${key.sourceId}`;
-        const entry = series.get(id) ?? { key, samples: [] };
-        entry.samples.push({ row: i, time: row.time.getTime(), inBytes: row.inbytes, outBytes: row.outbytes });
-        series.set(id, entry);
-      });
-      const ordered = [...series.values()].sort((a, b) => a.key.accountId - b.key.accountId || a.key.sourceId - b.key.sourceId);
-      const states = await lockSeries(manager, ordered.map((s) => s.key));
-
-      // Bounded work per call whatever the gaps between samples: ~500 000 pieces at most.
-      const maxPieces = Math.max(12, Math.floor(PIECE_BUDGET / input.length));
-      const rows: LedgerRow[] = [];
-      const updates: { key: SeriesKey; state: CounterState }[] = [];
-      let applied = 0;
-      const baselines: number[] = [];
-      const duplicates: number[] = [];
-      const stale: number[] = [];
-      for (const s of ordered) {
-        const before = states.get(`${s.key.accountId}:${s.key.sourceId}`) ?? null;
-        const outcome = applySamples(before, s.samples);
-        baselines.push(...outcome.baselines);
-        duplicates.push(...outcome.duplicates);
-        stale.push(...outcome.stale);
-        applied += outcome.intervals.length;
-        const accountWindows = windows.get(s.key.accountId) ?? [];
-        for (const interval of outcome.intervals) {
-          const pieces = spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone, maxPieces);
-          for (const piece of pieces) {
-            rows.push({
-              accountId: s.key.accountId,
-              sourceId: s.key.sourceId,
-              bucket: piece.bucket,
-              inBytes: piece.free ? 0n : piece.inBytes,
-              outBytes: piece.free ? 0n : piece.outBytes,
-              freeInBytes: piece.free ? piece.inBytes : 0n,
-              freeOutBytes: piece.free ? piece.outBytes : 0n,
-            });
-          }
-        }
-        if (outcome.state && outcome.state !== before) updates.push({ key: s.key, state: outcome.state });
-      }
-      await saveSeries(manager, updates);
-      await upsertUsageRows(manager, rows);
-
-      const parts = [`Stored ${applied} sample(s) as usage`];
-      if (baselines.length) parts.push(`${baselines.length} started a series (baseline, no usage of their own)`);
-      if (duplicates.length) parts.push(`${duplicates.length} already received (ignored): ${rowList(duplicates.sort((a, b) => a - b))}`);
-      if (stale.length) parts.push(`${stale.length} older than their series' latest sample, not applied: ${rowList(stale.sort((a, b) => a - b))}`);
-      return { success: true, message: `${parts.join('; ')}.` };
+  /** Applies a checked batch in the caller's transaction. */
+  private async store(manager: EntityManager, input: DataUsageSample[]): Promise<DataUsageResult> {
+    const accountIds = [...new Set(input.map((r) => Number(r.account_id)))];
+    // One statement: which accounts exist, and the free windows of their policies.
+    const { known, windows } = await loadAccountsWithWindows(manager, accountIds);
+    const problems: string[] = [];
+    input.forEach((row, i) => {
+      if (!known.has(Number(row.account_id))) problems.push(`input[${i}]: account ${row.account_id} does not exist`);
     });
+    if (problems.length) return { success: false, message: describeProblems(problems) };
+
+    const sources = input.map((r) => ({ parent: r.data_source_parent, identifier: r.data_source_identifier }));
+    const sourceIds = await resolveSourceIds(manager, sources);
+    const series = new Map<string, { key: SeriesKey; samples: CounterSample[] }>();
+    input.forEach((row, i) => {
+      const key = { accountId: Number(row.account_id), sourceId: sourceIds.get(sourceKey(sources[i]))! };
+      const id = `${key.accountId}:${key.sourceId}`;
+      const entry = series.get(id) ?? { key, samples: [] };
+      entry.samples.push({ row: i, time: row.time.getTime(), inBytes: row.inbytes, outBytes: row.outbytes });
+      series.set(id, entry);
+    });
+    const ordered = [...series.values()].sort((a, b) => a.key.accountId - b.key.accountId || a.key.sourceId - b.key.sourceId);
+    const states = await lockSeries(manager, ordered.map((s) => s.key));
+
+    // Bounded work per call whatever the gaps between samples: ~500 000 pieces at most.
+    const maxPieces = Math.max(12, Math.floor(PIECE_BUDGET / input.length));
+    const rows: LedgerRow[] = [];
+    const updates: { key: SeriesKey; state: CounterState }[] = [];
+    let applied = 0;
+    const baselines: number[] = [];
+    const duplicates: number[] = [];
+    const stale: number[] = [];
+    for (const s of ordered) {
+      const before = states.get(`${s.key.accountId}:${s.key.sourceId}`) ?? null;
+      const outcome = applySamples(before, s.samples);
+      baselines.push(...outcome.baselines);
+      duplicates.push(...outcome.duplicates);
+      stale.push(...outcome.stale);
+      applied += outcome.intervals.length;
+      const accountWindows = windows.get(s.key.accountId) ?? [];
+      for (const interval of outcome.intervals) {
+        const pieces = spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone, maxPieces);
+        for (const piece of pieces) {
+          rows.push({
+            accountId: s.key.accountId,
+            sourceId: s.key.sourceId,
+            bucket: piece.bucket,
+            inBytes: piece.free ? 0n : piece.inBytes,
+            outBytes: piece.free ? 0n : piece.outBytes,
+            freeInBytes: piece.free ? piece.inBytes : 0n,
+            freeOutBytes: piece.free ? piece.outBytes : 0n,
+          });
+        }
+      }
+      if (outcome.state && outcome.state !== before) updates.push({ key: s.key, state: outcome.state });
+    }
+    await saveSeries(manager, updates);
+    await upsertUsageRows(manager, rows);
+
+    const parts = [`Stored ${applied} sample(s) as usage`];
+    if (baselines.length) parts.push(`${baselines.length} started a series (baseline, no usage of their own)`);
+    if (duplicates.length) parts.push(`${duplicates.length} already received (ignored): ${rowList(duplicates.sort((a, b) => a - b))}`);
+    if (stale.length) parts.push(`${stale.length} older than their series' latest sample, not applied: ${rowList(stale.sort((a, b) => a - b))}`);
+    return { success: true, message: `${parts.join('; ')}.` };
   }
 }
 
 /**
- * Creates missing series rows, then locks all of them in key order and reads their stored state.
+ * Locks the series rows in key order and reads their stored state, creating the missing ones.
  * Concurrent calls on the same series queue here; calls on different series do not touch each
- * other. Two statements rather than one no-op `ON CONFLICT DO UPDATE`: that wrote a new version of
- * every series row on every call (then `saveSeries` wrote another), which cost more than the round trip.
- * The SELECT is a separate statement so that, under READ COMMITTED, it sees (and waits for) rows a
- * concurrent call inserted and committed while our INSERT waited on them.
+ * other. Series exist after their first sample, so the common case is the one SELECT ... FOR
+ * UPDATE; only new series cost an INSERT and a second SELECT (separate, so that under READ
+ * COMMITTED it sees, and waits for, rows a concurrent call inserted meanwhile). Locking in two
+ * steps can deadlock with a concurrent call creating the same series; the caller retries then.
  */
 async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Map<string, CounterState>> {
-  const params = [arrayLiteral(keys.map((k) => k.accountId)), arrayLiteral(keys.map((k) => k.sourceId))];
-  await manager.query(
-    `INSERT INTO usage_series (account_id, source_id)
-       SELECT * FROM unnest($1::bigint[], $2::int[])
-     ON CONFLICT (account_id, source_id) DO NOTHING`,
-    params,
-  );
-  const rows: { account_id: string; source_id: number; last_ms: string | null; last_in: string | null; last_out: string | null }[] =
+  const rows = await selectSeriesForUpdate(manager, keys);
+  if (rows.length < keys.length) {
+    const found = new Set(rows.map((r) => `${Number(r.account_id)}:${Number(r.source_id)}`));
+    const missing = keys.filter((k) => !found.has(`${k.accountId}:${k.sourceId}`));
     await manager.query(
-      `SELECT s.account_id, s.source_id, (extract(epoch from s.last_time) * 1000)::bigint AS last_ms, s.last_in, s.last_out
-         FROM usage_series s
-         JOIN unnest($1::bigint[], $2::int[]) AS k(a, src) ON s.account_id = k.a AND s.source_id = k.src
-        ORDER BY s.account_id, s.source_id
-          FOR UPDATE OF s`,
-      params,
+      `INSERT INTO usage_series (account_id, source_id)
+         SELECT * FROM unnest($1::bigint[], $2::int[])
+       ON CONFLICT (account_id, source_id) DO NOTHING`,
+      seriesParams(missing),
     );
+    rows.push(...(await selectSeriesForUpdate(manager, missing)));
+  }
   const states = new Map<string, CounterState>();
   for (const r of rows) {
     if (r.last_ms === null) continue;
@@ -190,6 +192,27 @@ async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Ma
     });
   }
   return states;
+}
+
+interface SeriesRow {
+  account_id: string;
+  source_id: number;
+  last_ms: string | null;
+  last_in: string | null;
+  last_out: string | null;
+}
+
+const seriesParams = (keys: SeriesKey[]) => [arrayLiteral(keys.map((k) => k.accountId)), arrayLiteral(keys.map((k) => k.sourceId))];
+
+function selectSeriesForUpdate(manager: EntityManager, keys: SeriesKey[]): Promise<SeriesRow[]> {
+  return manager.query(
+    `SELECT s.account_id, s.source_id, (extract(epoch from s.last_time) * 1000)::bigint AS last_ms, s.last_in, s.last_out
+       FROM usage_series s
+       JOIN unnest($1::bigint[], $2::int[]) AS k(a, src) ON s.account_id = k.a AND s.source_id = k.src
+      ORDER BY s.account_id, s.source_id
+        FOR UPDATE OF s`,
+    seriesParams(keys),
+  );
 }
 
 async function saveSeries(manager: EntityManager, updates: { key: SeriesKey; state: CounterState }[]): Promise<void> {

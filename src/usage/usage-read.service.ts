@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../db/prepared-query';
 import { billingPeriodAt, billingPeriodsBetween, BillingPeriod } from './billing-period';
 import { BUCKET_MS } from './spread';
 import { ceilLocalDay, ceilLocalHour, floorLocalHour, nextLocalDay, startOfLocalDay, TIME } from './time-zone';
@@ -148,7 +149,9 @@ export class UsageReadService {
   /** data_usage_totals: one row per source series. Plain parameters (no unnest) keep planning cheap on this hot read. */
   async totals(accountId: number, start: number, end: number): Promise<SourceTotals[]> {
     const t = tierRanges(this.timeZone, start, end);
-    const rows: Record<string, string>[] = await this.db.query(
+    const rows = await preparedQuery<Record<string, string>>(
+      this.dataSource,
+      'usage-totals',
       `SELECT s.parent, s.identifier, u.i::text AS i, u.o::text AS o, u.fi::text AS fi, u.fo::text AS fo
          FROM (SELECT source_id, sum(in_bytes) AS i, sum(out_bytes) AS o, sum(free_in_bytes) AS fi, sum(free_out_bytes) AS fo FROM (
                  SELECT source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes FROM usage_5m

@@ -150,6 +150,8 @@ describe.each(testEngines())('attribution on %s', (engine: Engine) => {
     expect(service.accountForIp('not an address', now)).toBeNull();
     expect(service.accountForUsername('bob', now)).toBe(accountB);
     expect(service.accountForUsername('nobody', now)).toBeNull();
+    expect(service.radiusAccountForUsername('bob')).toBe(radius);
+    expect(service.radiusAccountForUsername('nobody')).toBeNull();
 
     // The dynamic address moves from bob (B) to a new login carol (C) at T.
     const carol = await id(`INSERT INTO radius_accounts (account_id, username) VALUES ($1, 'carol')`, [accountC]);
@@ -190,6 +192,8 @@ describe.each(testEngines())('attribution on %s', (engine: Engine) => {
     expect(service.accountForUsername('robert', Date.now() + 1000)).toBe(accountB);
     expect(service.accountForUsername('bob', ms(renameAt.at) - 1)).toBe(accountB);
     expect(service.accountForUsername('robert', ms(renameAt.at) - 1)).toBeNull();
+    expect(service.radiusAccountForUsername('bob')).toBeNull();
+    expect(service.radiusAccountForUsername('robert')).toBe(radius);
   });
 
   it('answers from explicit history rows: A until 10:00, then B', async () => {
@@ -230,6 +234,9 @@ describe.each(testEngines())('attribution on %s', (engine: Engine) => {
       expect(fresh.accountForUsername('robert', now)).toBe(accountB);
       expect(fresh.accountForUsername('bob', now)).toBeNull();
       expect(fresh.accountForUsername('carol', now)).toBe(accountC);
+      expect(fresh.radiusAccountForUsername('robert')).toBe(service.radiusAccountForUsername('robert'));
+      const [carol] = await dataSource.query(`SELECT id FROM radius_accounts WHERE username = 'carol'`);
+      expect(fresh.radiusAccountForUsername('carol')).toBe(Number(carol.id));
     } finally {
       await fresh.stop();
     }

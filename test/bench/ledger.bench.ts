@@ -1,14 +1,16 @@
 /**
  * Ledger benchmark on PostgreSQL (npm run bench:ledger). Creates a fresh database on
- * BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/postgres), runs the whole
- * service on an ephemeral port and measures:
- *   1. createDataUsages samples/s through GraphQL over HTTP, batches of 1000 (goal >= 50 000/s)
- *   2. direct ledger bucket increments/s, what ingesters use (goal >= 300 000/s)
- *   3. with 10 000 accounts x 30 days of 5-minute data (stored as the rollup leaves it: 5-minute
+ * BENCH_DATABASE_URL's server (default: the local server over its Unix socket,
+ * postgresql://postgres@localhost/postgres?host=/var/run/postgresql), runs the whole service on an
+ * ephemeral port and measures, reads first (on exactly the seeded data), then writes:
+ *   1-2. with 10 000 accounts x 30 days of 5-minute data (stored as the rollup leaves it: 5-minute
  *      buckets for the fine retention, hour buckets, then day buckets), data_usage_totals for one
  *      account over its billing period, p50/p99 over HTTP with 20 concurrent clients (goal p50 < 10 ms)
- *   4. the 100-account page with current-period usage (goal < 100 ms)
- * Prints figures; asserts nothing. BENCH_SCALE=0.1 for a quick run.
+ *   3. the 100-account page with current-period usage (goal < 100 ms)
+ *   4. createDataUsages samples/s through GraphQL over HTTP, batches of 1000 (goal >= 50 000/s)
+ *   5. direct ledger bucket increments/s, what ingesters use (goal >= 300 000/s)
+ * Prints figures; asserts nothing. BENCH_SCALE=0.1 for a quick run; BENCH_PARTS=api,record,writer,reads
+ * (default: all) runs only some parts.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -20,9 +22,13 @@ import { loadConfig } from '../../src/config';
 import { createLoaders } from '../../src/graphql/loaders';
 import { createLogger } from '../../src/logger';
 import type { UsageIncrement } from '../../src/usage/ledger';
+import { withCpuShare } from './cpu-usage';
+import { runHttpLoad as runAutocannon } from './http-load';
+import { printStatementProfile } from './statement-profile';
 
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@localhost/postgres?host=/var/run/postgresql';
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'api,record,writer,reads').split(','));
 const ACCOUNTS = Math.round(10_000 * SCALE);
 const TOKEN = 'um_bench_token_000000000000000000000000000';
 const DAY = 86_400_000;
@@ -47,8 +53,11 @@ interface HttpLoad {
   /** Request bodies (JSON strings), sent round-robin. */
   bodies: string[];
   total: number;
-  /** Optional: bodies in rounds that must not overlap (counter samples of one series in time order). */
-  rounds?: string[][];
+  /**
+   * Optional: one list of bodies per client, each sent in order by its client (the counter samples
+   * of one middleware's series, in time order); the clients run at once.
+   */
+  sequences?: string[][];
 }
 
 /**
@@ -90,10 +99,18 @@ async function runHttpLoad(job: HttpLoad): Promise<{ latencies: number[]; second
       req.on('error', reject);
       req.end(body);
     });
-  if (!job.rounds) return load(job.clients, job.total, (i) => send(job.bodies[i % job.bodies.length]));
+  if (!job.sequences) return load(job.clients, job.total, (i) => send(job.bodies[i % job.bodies.length]));
   const started = performance.now();
   const latencies: number[] = [];
-  for (const round of job.rounds) latencies.push(...(await load(job.clients, round.length, (i) => send(round[i]))).latencies);
+  await Promise.all(
+    job.sequences.map(async (sequence) => {
+      for (const body of sequence) {
+        const t0 = performance.now();
+        await send(body);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 };
 }
 
@@ -154,102 +171,9 @@ async function main(): Promise<void> {
       [ACCOUNTS],
     );
 
-    // 1. createDataUsages over HTTP: each batch = 1000 series, one sample each, 5 minutes after the last.
-    {
-      const batches = Math.round(200 * SCALE) || 10;
-      const series = Math.min(ACCOUNTS, 10_000);
-      const start = Date.now() - 30 * DAY;
-      const mutation = `mutation($input: [CreateDataUsageMutationInput!]!) { createDataUsages(input: $input) { success message } }`;
-      const batch = (k: number) => {
-        const round = Math.floor((k * 1000) / series);
-        const time = new Date(start + round * 300_000).toISOString();
-        return Array.from({ length: 1000 }, (_, j) => {
-          const account = ((k * 1000 + j) % series) + 1;
-          const counter = BigInt(round) * 1_000_000n + BigInt(account);
-          return {
-            time,
-            inbytes: counter.toString(),
-            outbytes: (counter / 10n).toString(),
-            account_id: String(account),
-            data_source_parent: 'Middleware',
-            data_source_identifier: 'bench',
-          };
-        });
-      };
-      // Rounds must be applied in order per series: one round (series/1000 batches) at a time, its batches in parallel.
-      const perRound = Math.max(1, Math.floor(series / 1000));
-      const rounds: string[][] = [];
-      for (let r = 0; r < batches; r += perRound) {
-        rounds.push(Array.from({ length: Math.min(perRound, batches - r) }, (_, j) => JSON.stringify({ query: mutation, variables: { input: batch(r + j) } })));
-      }
-      const { seconds } = await httpLoad({ endpoint, clients: 8, bodies: [], total: 0, rounds });
-      const samples = batches * 1000;
-      console.log(
-        `createDataUsages over HTTP: ${samples} samples in ${batches} batches of 1000, 8 concurrent clients: ` +
-          `${Math.round(samples / seconds)} samples/s (goal >= 50000)`,
-      );
-    }
-
-    // 2. Direct ledger increments: batches of 20 000 (one flush of the buffered writer), 4 writers at once.
-    {
-      const perBatch = 20_000;
-      const batches = Math.round(60 * SCALE) || 6;
-      const base = Date.now() - 2 * DAY;
-      const source = { parent: 'NetFlow', identifier: '192.0.2.1' };
-      const make = (k: number): UsageIncrement[] =>
-        Array.from({ length: perBatch }, (_, j) => {
-          const n = k * perBatch + j;
-          return {
-            accountId: (n % ACCOUNTS) + 1,
-            source,
-            // Every account gets a new bucket each pass over the accounts; half the batches revisit buckets (updates).
-            timeMs: base + Math.floor(n / ACCOUNTS / 2) * 300_000 + 1000,
-            inBytes: BigInt(1000 + j),
-            outBytes: BigInt(j),
-          };
-        });
-      const work = Array.from({ length: batches }, (_, k) => make(k));
-      let nextIdx = 0;
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          while (nextIdx < work.length) {
-            const increments = work[nextIdx++];
-            await dataSource.transaction((m) => ledger.record(m, increments));
-          }
-        }),
-      );
-      const seconds = (performance.now() - t0) / 1000;
-      const total = perBatch * batches;
-      console.log(
-        `ledger.record direct: ${total} bucket increments in batches of ${perBatch}, 4 writers: ${Math.round(total / seconds)} increments/s (goal >= 300000)`,
-      );
-    }
-
-    // 2b. The buffered writer as ingesters use it: add() per flow record, aggregated in memory by
-    // (account, source, minute), flushed in batches. 5 minutes of traffic, 10 records per account-minute.
-    {
-      const { BufferedUsageWriter } = await import('../../src/usage/usage-writer.service');
-      const writer = new BufferedUsageWriter(dataSource, ledger, { flushIntervalMs: 1000, flushMaxRows: 20_000 });
-      writer.start();
-      const source = { parent: 'NetFlow', identifier: '192.0.2.2' };
-      const base = Date.now() - DAY;
-      const total = Math.round(2_000_000 * SCALE);
-      const t0 = performance.now();
-      for (let n = 0; n < total; n++) {
-        writer.add({ accountId: (n % ACCOUNTS) + 1, source, timeMs: base + Math.floor(n / (ACCOUNTS * 10)) * 60_000 + (n % 60) * 1000, inBytes: 1500n, outBytes: 40n });
-        if (writer.pending >= 40_000) await writer.flush();
-      }
-      await writer.stop();
-      const seconds = (performance.now() - t0) / 1000;
-      console.log(
-        `UsageWriter (add + flush, committed): ${total} increments -> ${Math.round(total / 10)} bucket rows: ${Math.round(total / seconds)} increments/s`,
-      );
-    }
-
-    // 3. 30 days of 5-minute data for every account, as the rollup leaves it, in time order as
+    // 1. 30 days of 5-minute data for every account, as the rollup leaves it, in time order as
     // ingestion and the hourly rollup write it (so one account's rows are spread over the table).
-    {
+    if (PARTS.has('reads')) {
       const t0 = performance.now();
       const fineHours = config.ledger.fineRetentionHours;
       const hourDays = config.ledger.hourlyRetentionDays;
@@ -303,8 +227,8 @@ async function main(): Promise<void> {
       );
     }
 
-    // 4. data_usage_totals for one account over its current billing period, 20 concurrent clients.
-    {
+    // 2. data_usage_totals for one account over its current billing period, 20 concurrent clients.
+    if (PARTS.has('reads')) {
       const query = `query($a: Int64Bit!, $s: Datetime!, $e: Datetime!) {
         data_usage_totals(account_id: $a, start_datetime: $s, end_datetime: $e) {
           entities { billable_in_bytes billable_out_bytes free_in_bytes free_out_bytes data_source_parent data_source_identifier } } }`;
@@ -316,23 +240,33 @@ async function main(): Promise<void> {
       });
       const check = await gql(query, JSON.parse(bodies[0]).variables);
       if (check.data_usage_totals.entities.length === 0) throw new Error('no usage found: the seed did not land in the period');
-      await httpLoad({ endpoint, clients: 20, bodies, total: 200 }); // warm-up
-      const { latencies, seconds } = await httpLoad({ endpoint, clients: 20, bodies, total: 4000 });
+      await runAutocannon({ url: endpoint, token: TOKEN, connections: 20, bodies, amount: 500 }); // warm-up
+      const { result: r, selfSeconds, postgresSeconds } = await withCpuShare(() => runAutocannon({ url: endpoint, token: TOKEN, connections: 20, bodies, amount: 10_000 }));
+      const perRequest = (cpuSeconds: number) => ((cpuSeconds / r.requests) * 1000).toFixed(2);
       console.log(
-        `data_usage_totals over HTTP, 20 clients, ${latencies.length} requests: p50 ${percentile(latencies, 50).toFixed(2)} ms, ` +
-          `p99 ${percentile(latencies, 99).toFixed(2)} ms, ${Math.round(latencies.length / seconds)} req/s (goal p50 < 10 ms)`,
+        `data_usage_totals over HTTP (autocannon), 20 clients, ${r.requests} requests: p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
+          `${Math.round(r.requestsPerSecond)} req/s (goal p50 < 10 ms); CPU per request: service ${perRequest(selfSeconds)} ms, ` +
+          `PostgreSQL ${perRequest(postgresSeconds)} ms, load generator ${perRequest(r.clientCpuSeconds)} ms`,
       );
+      printStatementProfile();
     }
 
-    // 4b. The same reads measured inside PostgreSQL (EXPLAIN ANALYZE execution time): what the
+    // 2b. The same reads measured inside PostgreSQL (EXPLAIN ANALYZE execution time): what the
     // queries cost without the HTTP stack and without waiting for a CPU on a busy machine.
-    {
+    if (PARTS.has('reads')) {
       const manager = dataSource.manager;
       const original = manager.query.bind(manager);
       let captured: { sql: string; params: unknown[] }[] = [];
       (manager as { query: unknown }).query = async (sql: string, params: unknown[] = []) => {
         captured.push({ sql, params });
         return original(sql, params);
+      };
+      // Hot reads go to the pool directly, as named prepared statements (src/db/prepared-query.ts).
+      const pool = (dataSource.driver as unknown as { master: { query: (config: { text: string; values: unknown[] }) => Promise<unknown> } }).master;
+      const poolQuery = pool.query;
+      pool.query = async (config: { text: string; values: unknown[] }) => {
+        captured.push({ sql: config.text, params: config.values });
+        return poolQuery.call(pool, config);
       };
       /** Sum of the execution times of every statement `run` issues. */
       const explain = async (run: () => Promise<unknown>): Promise<number> => {
@@ -356,6 +290,7 @@ async function main(): Promise<void> {
         pages.push(await explain(() => app.services.usageReads.currentUsage(ids)));
       }
       (manager as { query: unknown }).query = original;
+      pool.query = poolQuery;
       totals.sort((x, y) => x - y);
       pages.sort((x, y) => x - y);
       console.log(
@@ -364,8 +299,8 @@ async function main(): Promise<void> {
       );
     }
 
-    // 5. A page of 100 accounts with current-period usage: the DataLoader path Account.data_usage_percentage uses.
-    {
+    // 3. A page of 100 accounts with current-period usage: the DataLoader path Account.data_usage_percentage uses.
+    if (PARTS.has('reads')) {
       const times: number[] = [];
       for (let k = 0; k < 50; k++) {
         const ids = Array.from({ length: 100 }, (_, j) => ((k * 100 + j) % ACCOUNTS) + 1);
@@ -387,6 +322,101 @@ async function main(): Promise<void> {
           `p99 ${percentile(http.latencies, 99).toFixed(2)} ms (goal < 100 ms)`,
       );
     }
+    // 4. createDataUsages over HTTP: 8 middleware clients, each pushing its own 1000 series, one
+    //    sample per series per batch, every batch 5 minutes after its previous one.
+    if (PARTS.has('api')) {
+      const clients = 8;
+      const perBatch = Math.min(1000, Math.floor(ACCOUNTS / clients));
+      const batchesPerClient = Math.round(25 * SCALE) || 3;
+      const start = Date.now() - 30 * DAY;
+      const mutation = `mutation($input: [CreateDataUsageMutationInput!]!) { createDataUsages(input: $input) { success message } }`;
+      const batch = (client: number, round: number) => {
+        const time = new Date(start + round * 300_000).toISOString();
+        return Array.from({ length: perBatch }, (_, j) => {
+          const account = client * perBatch + j + 1;
+          const counter = BigInt(round) * 1_000_000n + BigInt(account);
+          return {
+            time,
+            inbytes: counter.toString(),
+            outbytes: (counter / 10n).toString(),
+            account_id: String(account),
+            data_source_parent: 'Middleware',
+            data_source_identifier: 'bench',
+          };
+        });
+      };
+      const sequences = Array.from({ length: clients }, (_, c) =>
+        Array.from({ length: batchesPerClient }, (_, round) => JSON.stringify({ query: mutation, variables: { input: batch(c, round) } })),
+      );
+      const { result, selfSeconds, postgresSeconds } = await withCpuShare(() => httpLoad({ endpoint, clients, bodies: [], total: 0, sequences }));
+      const { seconds, latencies } = result;
+      const samples = clients * batchesPerClient * perBatch;
+      console.log(
+        `createDataUsages over HTTP: ${samples} samples in ${clients * batchesPerClient} batches of ${perBatch}, ${clients} concurrent clients: ` +
+          `${Math.round(samples / seconds)} samples/s (goal >= 50000); per call p50 ${percentile(latencies, 50).toFixed(0)} ms; ` +
+          `CPU over ${seconds.toFixed(1)} s: service + HTTP clients ${selfSeconds.toFixed(1)} s, PostgreSQL ${postgresSeconds.toFixed(1)} s`,
+      );
+      printStatementProfile();
+    }
+
+    // 5. Direct ledger increments: batches of 20 000 (one flush of the buffered writer), 4 writers at once.
+    if (PARTS.has('record')) {
+      const perBatch = 20_000;
+      const batches = Math.round(60 * SCALE) || 6;
+      const base = Date.now() - 2 * DAY;
+      const source = { parent: 'NetFlow', identifier: '192.0.2.1' };
+      const make = (k: number): UsageIncrement[] =>
+        Array.from({ length: perBatch }, (_, j) => {
+          const n = k * perBatch + j;
+          return {
+            accountId: (n % ACCOUNTS) + 1,
+            source,
+            // Every account gets a new bucket each pass over the accounts; half the batches revisit buckets (updates).
+            timeMs: base + Math.floor(n / ACCOUNTS / 2) * 300_000 + 1000,
+            inBytes: BigInt(1000 + j),
+            outBytes: BigInt(j),
+          };
+        });
+      const work = Array.from({ length: batches }, (_, k) => make(k));
+      let nextIdx = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (nextIdx < work.length) {
+            const increments = work[nextIdx++];
+            await dataSource.transaction((m) => ledger.record(m, increments));
+          }
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const total = perBatch * batches;
+      console.log(
+        `ledger.record direct: ${total} bucket increments in batches of ${perBatch}, 4 writers: ${Math.round(total / seconds)} increments/s (goal >= 300000)`,
+      );
+      printStatementProfile();
+    }
+
+    // 5b. The buffered writer as ingesters use it: add() per flow record, aggregated in memory by
+    // (account, source, minute), flushed in batches. 5 minutes of traffic, 10 records per account-minute.
+    if (PARTS.has('writer')) {
+      const { BufferedUsageWriter } = await import('../../src/usage/usage-writer.service');
+      const writer = new BufferedUsageWriter(dataSource, ledger, { flushIntervalMs: 1000, flushMaxRows: 20_000 });
+      writer.start();
+      const source = { parent: 'NetFlow', identifier: '192.0.2.2' };
+      const base = Date.now() - DAY;
+      const total = Math.round(2_000_000 * SCALE);
+      const t0 = performance.now();
+      for (let n = 0; n < total; n++) {
+        writer.add({ accountId: (n % ACCOUNTS) + 1, source, timeMs: base + Math.floor(n / (ACCOUNTS * 10)) * 60_000 + (n % 60) * 1000, inBytes: 1500n, outBytes: 40n });
+        if (writer.pending >= 40_000) await writer.flush();
+      }
+      await writer.stop();
+      const seconds = (performance.now() - t0) / 1000;
+      console.log(
+        `UsageWriter (add + flush, committed): ${total} increments -> ${Math.round(total / 10)} bucket rows: ${Math.round(total / seconds)} increments/s`,
+      );
+    }
+
     console.log(`load average at the end: ${require('node:os').loadavg().map((l: number) => l.toFixed(1)).join(' ')}`);
   } finally {
     await app.stop();

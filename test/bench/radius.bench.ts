@@ -5,7 +5,8 @@
  * service's in-process server vs FreeRADIUS 3 + rlm_sql (Debian packages) writing radacct to
  * the same PostgreSQL server, both driven by the same load generator (radius-load.ts).
  *
- * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres: a server
+ * Env: BENCH_DATABASE_URL (default: the local server over its Unix socket,
+ * postgresql://postgres@localhost/postgres?host=/var/run/postgresql, for both servers; a server
  * where databases can be created), BENCH_SESSIONS (default 20000), BENCH_INTERIMS (3),
  * BENCH_CONCURRENCY (1000), BENCH_FREERADIUS_THREADS (32), BENCH_LANES (2: our commit lanes; one per core is plenty).
  */
@@ -20,8 +21,9 @@ import { RadiusClientRegistry } from '../../src/ingest/radius/radius-clients.reg
 import { applyRadacctSchema, FreeRadius } from '../support/freeradius';
 import { freeUdpPort, MapAttribution, TableLedger } from '../ingest/radius/radius-test-support';
 import { LoadResult, runLoadInChild as runLoad } from './radius-load';
+import { printStatementProfile } from './statement-profile';
 
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@localhost/postgres?host=/var/run/postgresql';
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
 const INTERIMS = Number(process.env.BENCH_INTERIMS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1000);
@@ -52,23 +54,6 @@ function line(name: string, r: LoadResult): string {
   return `${name.padEnd(26)} ${r.requests.toString().padStart(8)} requests in ${r.seconds.toFixed(2).padStart(6)} s = ${Math.round(r.perSecond).toString().padStart(7)} req/s (retransmissions ${r.retransmissions})`;
 }
 
-/** BENCH_PROFILE=1: time spent per SQL statement kind (first 40 characters), printed after our run. */
-const statementMs = new Map<string, number>();
-if (process.env.BENCH_PROFILE) {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { EntityManager } = require('typeorm') as typeof import('typeorm');
-  const original = EntityManager.prototype.query;
-  EntityManager.prototype.query = async function (this: InstanceType<typeof EntityManager>, sql: string, parameters?: unknown[]) {
-    const t = process.hrtime.bigint();
-    try {
-      return await original.call(this, sql, parameters);
-    } finally {
-      const k = sql.replace(/\s+/g, ' ').trim().slice(0, 40);
-      statementMs.set(k, (statementMs.get(k) ?? 0) + Number(process.hrtime.bigint() - t) / 1e6);
-    }
-  } as typeof original;
-}
-
 async function benchOurs(): Promise<LoadResult> {
   const db = await freshDatabase('bench_radius');
   const dataSource = createDataSource({ url: db.url, dataDir: 'unused' });
@@ -80,8 +65,7 @@ async function benchOurs(): Promise<LoadResult> {
   await dataSource.query(`INSERT INTO accounts (name, account_status_id, account_type_id) SELECT 'a' || g, 1, 1 FROM generate_series(0, ${USERS - 1}) g`);
   await dataSource.query(`INSERT INTO radius_accounts (account_id, username) SELECT id, 'user' || (id - 1) FROM accounts`);
   await dataSource.query(`INSERT INTO radius_clients (name, subnet, secret) VALUES ('bench', '127.0.0.0/8', $1)`, [SECRET]);
-  const attribution = new MapAttribution();
-  for (const r of await dataSource.query(`SELECT account_id, username FROM radius_accounts`)) attribution.usernames.set(r.username, Number(r.account_id));
+  const attribution = await new MapAttribution().loadRadiusAccounts(dataSource);
   const registry = new RadiusClientRegistry(dataSource);
   await registry.reload();
   const store = new RadiusAccountingStore(dataSource, attribution, await benchLedger());
@@ -108,7 +92,7 @@ async function benchOurs(): Promise<LoadResult> {
     console.log(`  ledger check: download ${after.in - before.in} (expected ${result.expectedIn}) upload ${after.out - before.out} (expected ${result.expectedOut}) -> ${okIn && okOut ? 'EXACT' : 'MISMATCH'}`);
     console.log(`  batches ${server.metrics.batches}, avg ${(server.metrics.stored / Math.max(1, server.metrics.batches)).toFixed(0)} requests/transaction, retransmissions answered from cache ${server.metrics.retransmissions}, dropped ${server.metrics.droppedTotal()}`);
     if (!okIn || !okOut) process.exitCode = 1;
-    for (const [k, ms] of statementMs) console.log(`  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
+    printStatementProfile();
     return result;
   } finally {
     await server.stop();
@@ -164,7 +148,8 @@ async function benchFreeRadius(): Promise<LoadResult> {
 }
 
 async function main(): Promise<void> {
-  console.log(`RADIUS accounting, durable (reply after COMMIT) on PostgreSQL ${new URL(SERVER).host}`);
+  const url = new URL(SERVER);
+  console.log(`RADIUS accounting, durable (reply after COMMIT) on PostgreSQL ${url.searchParams.get('host') ?? url.host}`);
   console.log(`load: ${SESSIONS} sessions x (Start + ${INTERIMS} Interim + Stop) = ${SESSIONS * (INTERIMS + 2)} requests, ${CONCURRENCY} outstanding, same generator for both\n`);
   const ours = await benchOurs();
   console.log(line('usage-meter (this)', ours));

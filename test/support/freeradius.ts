@@ -11,7 +11,10 @@ import path from 'node:path';
 export interface FreeRadiusOptions {
   acctPort: number;
   secret: string;
-  /** postgres://user[:password]@host[:port]/db: the database radacct lives in (schema applied by `applyRadacctSchema`). */
+  /**
+   * postgres://user[:password]@host[:port]/db: the database radacct lives in (schema applied by
+   * `applyRadacctSchema`). A `?host=/var/run/postgresql` parameter (a socket directory) wins over the host.
+   */
   databaseUrl: string;
   /** rlm_sql connection pool size and server threads. */
   threads?: number;
@@ -105,7 +108,7 @@ $INCLUDE sites-enabled/
   postgresql {
     send_application_name = yes
   }
-  server = "${db.hostname}"
+  server = "${db.searchParams.get('host') ?? db.hostname}"
   port = ${db.port || 5432}
   login = "${decodeURIComponent(db.username || 'postgres')}"
   password = "${decodeURIComponent(db.password)}"

@@ -94,6 +94,27 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
     expect(un).toEqual([{ ip: '198.51.100.9', parent: 'NetFlow', identifier: '192.0.2.1', inBytes: 100n, outBytes: 50n }]);
   });
 
+  it('a source created in a transaction that rolls back is not remembered; committed ones are', async () => {
+    const a = await createAccount(ds);
+    const source = { parent: 'NetFlow', identifier: 'rolled-back-exporter' };
+    const increment = { accountId: a, source, timeMs: at('2026-03-10T10:01:00Z'), inBytes: 3n, outBytes: 4n };
+    await expect(
+      ds.transaction(async (m) => {
+        await ledger.record(m, [increment]);
+        throw new Error('the caller fails after the ledger write');
+      }),
+    ).rejects.toThrow('the caller fails');
+    // Burn the sequence value the rolled-back insert used, so a stale id could not be reused by luck.
+    await ds.query(`INSERT INTO usage_sources (parent, identifier) VALUES ('NetFlow', 'someone-else')`);
+    await ds.transaction((m) => ledger.record(m, [increment]));
+    await ds.transaction((m) => ledger.record(m, [increment]));
+    const rows = await ds.query(
+      `SELECT s.identifier, u.in_bytes::text AS i, u.out_bytes::text AS o FROM usage_5m u JOIN usage_sources s ON s.id = u.source_id WHERE u.account_id = $1`,
+      [a],
+    );
+    expect(rows).toEqual([{ identifier: 'rolled-back-exporter', i: '6', o: '8' }]);
+  });
+
   it('createDataUsages: baseline, spread deltas, counter reset, re-sent batch, older samples', async () => {
     const a = await createAccount(ds);
     const first = await usage.createDataUsages(

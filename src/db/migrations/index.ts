@@ -23,3 +23,7 @@ export const migrations: Function[] = [
 import { Appliances1795646216687 } from './1795646216687-appliances';
 import { ApplianceCheckpoints1795646216688 } from './1795646216688-appliance-checkpoints';
 migrations.push(Appliances1795646216687, ApplianceCheckpoints1795646216688);
+
+// Index-only billing-period reads of the 5-minute tier.
+import { Usage5mCovering1795646759951 } from './1795646759951-usage-5m-covering';
+migrations.push(Usage5mCovering1795646759951);

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { isTransientError } from '../../db/transient-errors';
 import { checkDatagram, decodeAccountingRequest, encodeAccountingResponse, verifyRequestAuthenticator } from './radius.decoder';
 import type { AccountingItem, RadiusAccountingStore } from './radius-accounting.store';
 import type { RadiusClientRegistry } from './radius-clients.registry';
@@ -271,7 +272,7 @@ export class RadiusAccountingServer {
       }
     } catch (err) {
       // Nothing was stored: acknowledge nothing. The NAS retransmits; those go through again.
-      if (lane && isTransient(err)) {
+      if (lane && isTransientError(err)) {
         // Deadlock with another lane (e.g. both adding to one ledger row): simply redo it.
         lane.retries.unshift(batch);
         return;
@@ -296,13 +297,6 @@ export class RadiusAccountingServer {
       this.replies.delete(key);
     }
   }
-}
-
-/** Deadlock or serialization failure: the same batch succeeds when run again. */
-export function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  const code = e?.driverError?.code ?? e?.code;
-  return code === '40P01' || code === '40001';
 }
 
 /** FNV-1a over NAS + session id: the lane that stores this session's requests, in order. */

@@ -78,10 +78,22 @@ export class RadiusAccountingStore {
   private readonly cacheMax: number;
 
   async commit(items: AccountingItem[]): Promise<CommitSummary> {
+    try {
+      return await this.commitOnce(items, new Set());
+    } catch (err) {
+      if (!(err instanceof SessionsAlreadyStoredError)) throw err;
+      // A Start for a session we assumed new (no SELECT) was stored already: a Start sent
+      // again with a new Identifier, or one the cache had forgotten. Redo the batch with those
+      // sessions read first; the rolled-back attempt left nothing behind.
+      return this.commitOnce(items, new Set(err.keys));
+    }
+  }
+
+  private async commitOnce(items: AccountingItem[], mustLoad: Set<string>): Promise<CommitSummary> {
     const touched = new Map<string, SessionRow>();
     const nasReset = new Set<string>();
     try {
-      const summary = await this.dataSource.transaction((manager) => this.commitIn(manager, items, touched, nasReset));
+      const summary = await this.dataSource.transaction((manager) => this.commitIn(manager, items, touched, nasReset, mustLoad));
       for (const nas of nasReset) this.evictNas(nas);
       // The batch is done with these objects: they become the cache entries (loads clone them).
       for (const [key, row] of touched) {
@@ -102,13 +114,18 @@ export class RadiusAccountingStore {
     for (const [key, row] of this.cache) if (row.nas === nas) this.cache.delete(key);
   }
 
-  async commitIn(manager: EntityManager, items: AccountingItem[], touched = new Map<string, SessionRow>(), nasReset = new Set<string>()): Promise<CommitSummary> {
+  async commitIn(
+    manager: EntityManager,
+    items: AccountingItem[],
+    touched = new Map<string, SessionRow>(),
+    nasReset = new Set<string>(),
+    mustLoad = new Set<string>(),
+  ): Promise<CommitSummary> {
     const summary: CommitSummary = { sessionsOpened: 0, sessionsClosed: 0, staleRequests: 0, inBytes: 0n, outBytes: 0n, unattributedBytes: 0n, assignmentsChanged: false };
     const keys = new Set<string>();
     for (const item of items) if (item.request.sessionId !== null && isSessionStatus(item.request.status)) keys.add(sessionKey(item.nasAddress, item.request.sessionId));
-    const sessions = await this.loadSessions(manager, [...keys]);
+    const sessions = await this.loadSessions(manager, [...keys], presumedNew(items, mustLoad));
     for (const item of items) if (item.request.status === 'Accounting-On' || item.request.status === 'Accounting-Off') nasReset.add(item.nasAddress);
-    const radiusAccounts = await this.loadRadiusAccounts(manager, items, sessions);
 
     const usage: UsageIncrement[] = [];
     const unattributed: UnattributedIncrement[] = [];
@@ -175,10 +192,13 @@ export class RadiusAccountingStore {
       }
       if (step.stale) summary.staleRequests++;
       row.counters = step.next;
+      if (username !== null && (row.radiusAccountId === null || username !== row.username)) {
+        // The owner of the session's soft assignments: fixed once known, so the Stop releases
+        // exactly what the Start claimed even if the username moved meanwhile.
+        row.radiusAccountId = this.attribution.radiusAccountForUsername(username) ?? row.radiusAccountId;
+      }
       row.username = username;
       if (accountId !== null) row.accountId = accountId;
-      const radiusAccount = username !== null ? radiusAccounts.get(username) : undefined;
-      if (radiusAccount !== undefined) row.radiusAccountId = radiusAccount;
       row.ip = r.framedIp ?? row.ip;
       row.ipv6Prefix = r.framedIpv6Prefix ?? row.ipv6Prefix;
       row.delegatedPrefix = r.delegatedIpv6Prefix ?? row.delegatedPrefix;
@@ -221,43 +241,21 @@ export class RadiusAccountingStore {
     await this.flushSessions(manager, sessions);
     if (usage.length || unattributed.length) await this.ledger.record(manager, usage, unattributed);
     if (released.size || claimed.size) {
-      // One statement for both: releases remove this owner's row; claims remove a soft row
-      // another session left behind (a lost Stop). A static (soft = false) row never yields.
-      const deletions = [
-        ...[...released.values()].map((r) => ({ subnet: r.subnet, owner: r.owner, claim: false })),
-        ...[...claimed.entries()].map(([subnet, c]) => ({ subnet, owner: c.owner, claim: true })),
-      ];
-      await manager.query(
-        `DELETE FROM ip_assignments a USING unnest($1::cidr[], $2::bigint[], $3::boolean[]) AS d(subnet, owner, claim)
-          WHERE a.subnet = d.subnet AND a.soft
-            AND (a.ipassignmentable_type = 'RadiusAccount' AND a.ipassignmentable_id = d.owner) = NOT d.claim`,
-        [deletions.map((d) => d.subnet), deletions.map((d) => String(d.owner)), deletions.map((d) => d.claim)],
-      );
-      summary.assignmentsChanged = true;
-    }
-    if (claimed.size) {
-      const subnets = [...claimed.keys()];
-      const owners = [...claimed.values()].map((c) => String(c.owner));
-      await manager.query(
-        `INSERT INTO ip_assignments (subnet, ipassignmentable_type, ipassignmentable_id, soft, description, reference)
-         SELECT c.subnet, 'RadiusAccount', c.owner, true, 'RADIUS session', c.reference
-           FROM unnest($1::cidr[], $2::bigint[], $3::text[]) AS c(subnet, owner, reference)
-         ON CONFLICT (subnet) DO NOTHING`,
-        [subnets, owners, [...claimed.values()].map((c) => c.reference)],
-      );
+      await writeSoftAssignments(manager, [...released.values()], claimed);
       summary.assignmentsChanged = true;
     }
     for (const [key, row] of sessions) touched.set(key, row);
     return summary;
   }
 
-  private async loadSessions(manager: EntityManager, allKeys: string[]): Promise<Map<string, SessionRow>> {
+  /** The batch's sessions: from the cache, else from the table unless presumed new. */
+  private async loadSessions(manager: EntityManager, allKeys: string[], presumedNew: ReadonlySet<string>): Promise<Map<string, SessionRow>> {
     const sessions = new Map<string, SessionRow>();
     const keys: string[] = [];
     for (const key of allKeys) {
       const cached = this.cache.get(key);
       if (cached) sessions.set(key, cloneRow(cached));
-      else keys.push(key);
+      else if (!presumedNew.has(key)) keys.push(key);
     }
     if (!keys.length) return sessions;
     const rows: Array<Record<string, string | null>> = await manager.query(
@@ -299,29 +297,6 @@ export class RadiusAccountingStore {
       sessions.set(row.key, row);
     }
     return sessions;
-  }
-
-  /**
-   * username -> radius_accounts.id, only for sessions that may need to claim an address and
-   * do not know their RadiusAccount yet (typically a Start): Interims and Stops of known
-   * sessions reuse the id stored on the session.
-   */
-  private async loadRadiusAccounts(manager: EntityManager, items: AccountingItem[], sessions: Map<string, SessionRow>): Promise<Map<string, number>> {
-    const names = new Set<string>();
-    for (const { request: r, nasAddress } of items) {
-      if (r.userName === null || !(r.framedIp || r.framedIpv6Prefix || r.delegatedIpv6Prefix)) continue;
-      const known = r.sessionId !== null ? sessions.get(sessionKey(nasAddress, r.sessionId)) : undefined;
-      if (known && known.radiusAccountId !== null && known.username === r.userName) continue;
-      names.add(r.userName);
-    }
-    const map = new Map<string, number>();
-    if (!names.size) return map;
-    const rows: Array<{ id: string; username: string }> = await manager.query(
-      `SELECT id, username FROM radius_accounts WHERE username = ANY($1::text[])`,
-      [[...names]],
-    );
-    for (const r of rows) map.set(r.username, Number(r.id));
-    return map;
   }
 
   /**
@@ -375,7 +350,10 @@ export class RadiusAccountingStore {
     } else if (known.length) {
       updatedCount = rowsOf(await manager.query(updateSql(1), updateParams)).length;
     }
-    if (inserted.length !== fresh.length) throw new ConcurrentWriteError('a session was created concurrently by another writer');
+    if (inserted.length !== fresh.length) {
+      const stored = new Set(inserted.map((r) => r.session_key));
+      throw new SessionsAlreadyStoredError(fresh.filter((s) => !stored.has(s.key)).map((s) => s.key));
+    }
     if (updatedCount !== known.length) throw new ConcurrentWriteError('a session was changed concurrently by another writer');
     const ids = new Map(inserted.map((r) => [r.session_key, r.id]));
     for (const s of fresh) {
@@ -412,12 +390,73 @@ export class RadiusAccountingStore {
   }
 }
 
+/**
+ * The batch's soft-assignment changes in one statement. A claim takes a subnet over from any
+ * soft holder (a session whose Stop was lost, or the login that just released it in this very
+ * batch); a static (soft = false) assignment never yields. A release removes only the
+ * releaser's own row, and is left to the claim when the subnet is claimed again in the batch:
+ * the DELETE and the upsert then never touch the same row, which one statement requires.
+ */
+async function writeSoftAssignments(
+  manager: EntityManager,
+  released: Array<{ subnet: string; owner: number }>,
+  claimed: Map<string, { owner: number; reference: string }>,
+): Promise<void> {
+  const releases = released.filter((r) => !claimed.has(r.subnet));
+  await manager.query(
+    `WITH released AS (
+       DELETE FROM ip_assignments a USING unnest($1::cidr[], $2::bigint[]) AS r(subnet, owner)
+        WHERE a.subnet = r.subnet AND a.soft AND a.ipassignmentable_type = 'RadiusAccount' AND a.ipassignmentable_id = r.owner
+     )
+     INSERT INTO ip_assignments AS a (subnet, ipassignmentable_type, ipassignmentable_id, soft, description, reference)
+     SELECT c.subnet, 'RadiusAccount', c.owner, true, 'RADIUS session', c.reference
+       FROM unnest($3::cidr[], $4::bigint[], $5::text[]) AS c(subnet, owner, reference)
+     ON CONFLICT (subnet) DO UPDATE
+        SET ipassignmentable_type = excluded.ipassignmentable_type, ipassignmentable_id = excluded.ipassignmentable_id,
+            description = excluded.description, reference = excluded.reference, updated_at = now()
+      WHERE a.soft`,
+    [
+      releases.map((r) => r.subnet),
+      releases.map((r) => String(r.owner)),
+      [...claimed.keys()],
+      [...claimed.values()].map((c) => String(c.owner)),
+      [...claimed.values()].map((c) => c.reference),
+    ],
+  );
+}
+
 function cloneRow(row: SessionRow): SessionRow {
   return { ...row, counters: { ...row.counters }, heldBefore: [...row.heldBefore], dirty: false };
 }
 
 /** Another writer changed a session between our read and our write: the batch is retried by the NAS. */
 export class ConcurrentWriteError extends Error {}
+
+/** Sessions written as new were in the table already (see `sessionsToRead`). */
+class SessionsAlreadyStoredError extends ConcurrentWriteError {
+  constructor(readonly keys: string[]) {
+    super(`${keys.length} session(s) believed new were stored already`);
+  }
+}
+
+/**
+ * Sessions the batch need not look for in the table: those whose first request in the batch
+ * is a Start. A Start opens a new session, so the read would find nothing almost always; it is
+ * inserted as new instead, and in the rare case it was stored already (the NAS sent the Start
+ * again), the insert finds it and the batch is redone with it read (`mustLoad`).
+ */
+export function presumedNew(items: AccountingItem[], mustLoad: ReadonlySet<string>): Set<string> {
+  const seen = new Set<string>();
+  const fresh = new Set<string>();
+  for (const { request, nasAddress } of items) {
+    if (request.sessionId === null || !isSessionStatus(request.status)) continue;
+    const key = sessionKey(nasAddress, request.sessionId);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (request.status === 'Start' && !mustLoad.has(key)) fresh.add(key);
+  }
+  return fresh;
+}
 
 /** TypeORM returns [rows, affected] for UPDATE ... RETURNING on the postgres driver, rows otherwise. */
 function rowsOf<T>(result: unknown): T[] {

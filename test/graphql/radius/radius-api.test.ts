@@ -26,7 +26,7 @@ describe.each(testEngines())('RADIUS GraphQL on %s', (engine) => {
     await dataSource.query(`INSERT INTO account_types (name) VALUES ('Residential')`);
     const [account] = await dataSource.query(`INSERT INTO accounts (name, account_status_id, account_type_id) VALUES ('Alice', 1, 1) RETURNING id`);
     await dataSource.query(`INSERT INTO radius_accounts (account_id, username) VALUES ($1, 'alice')`, [account.id]);
-    attribution.usernames.set('alice', Number(account.id));
+    await attribution.loadRadiusAccounts(dataSource);
   });
 
   afterAll(async () => {

@@ -33,7 +33,7 @@ describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
     alice = Number(a.id);
     bob = Number(b.id);
     await dataSource.query(`INSERT INTO radius_accounts (account_id, username) VALUES ($1, 'alice'), ($2, 'bob')`, [alice, bob]);
-    attribution.usernames.set('alice', alice).set('bob', bob);
+    await attribution.loadRadiusAccounts(dataSource);
     await dataSource.query(`INSERT INTO radius_clients (name, subnet, secret) VALUES ('lab', '127.0.0.0/8', $1)`, [SECRET]);
 
     const registry = new RadiusClientRegistry(dataSource);
@@ -223,6 +223,27 @@ describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
     expect(server.metrics.dropped.store_failed).toBe(failed + 1);
     const after = await TableLedger.totals(dataSource, bob);
     expect(after.out - before.out).toBe(250n);
+  });
+
+  it('a Start sent again to a restarted server (nothing cached) finds its stored session and credits nothing twice', async () => {
+    const item = (status: 'Start' | 'Interim-Update', atS: number, upload: number) => ({
+      nasAddress: '10.9.0.9',
+      receivedMs: atS * 1000,
+      request: {
+        identifier: 1, status, userName: 'bob', sessionId: 'again', nasAddress: '10.9.0.9', eventTimestampS: atS, inputOctets: upload,
+        framedIp: null, framedIpv6Prefix: null, delegatedIpv6Prefix: null, hasMessageAuthenticator: false,
+      },
+    });
+    const before = await TableLedger.totals(dataSource, bob);
+    await store.commit([item('Start', 1700005000, 0), item('Interim-Update', 1700005300, 100)]);
+    const restarted = new RadiusAccountingStore(dataSource, attribution, new TableLedger());
+    // The Start again (a NAS re-sending it with a new Identifier), then the next Interim, in one batch.
+    const summary = await restarted.commit([item('Start', 1700005000, 0), item('Interim-Update', 1700005600, 300)]);
+    expect(summary.sessionsOpened).toBe(0);
+    const after = await TableLedger.totals(dataSource, bob);
+    expect(after.out - before.out).toBe(300n);
+    const rows = await dataSource.query(`SELECT start, output_octets_total::text AS total FROM radius_sessions WHERE account_session_id = 'again'`);
+    expect(rows).toEqual([{ start: new Date(1700005000_000), total: '0' }]);
   });
 
   it('an address taken over by another login in the same batch ends with the new holder', async () => {

@@ -8,15 +8,26 @@ import type { Attribution } from '../../../src/attribution/attribution';
 import type { Ledger, UnattributedIncrement, UsageIncrement } from '../../../src/usage/ledger';
 
 /**
- * Stand-ins for the shared interfaces until the real AttributionService / ledger are on main:
- * a username map, and a ledger that writes plain rows in the caller's transaction.
+ * Small stand-ins for the shared interfaces, so the accounting server is tested on its own:
+ * username maps, and a ledger that writes plain rows in the caller's transaction.
  */
 export class MapAttribution implements Attribution {
   readonly usernames = new Map<string, number>();
+  readonly radiusAccounts = new Map<string, number>();
   accountForIPv4(): number | null { return null; }
   accountForIPv6(): number | null { return null; }
   accountForIp(): number | null { return null; }
   accountForUsername(name: string): number | null { return this.usernames.get(name) ?? null; }
+  radiusAccountForUsername(name: string): number | null { return this.radiusAccounts.get(name) ?? null; }
+
+  /** Maps every username in radius_accounts to its account and RadiusAccount. */
+  async loadRadiusAccounts(dataSource: DataSource): Promise<this> {
+    for (const r of await dataSource.query(`SELECT id, account_id, username FROM radius_accounts`)) {
+      this.usernames.set(r.username, Number(r.account_id));
+      this.radiusAccounts.set(r.username, Number(r.id));
+    }
+    return this;
+  }
 }
 
 export class TableLedger implements Ledger {
