@@ -1,10 +1,10 @@
 import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
+import { parseCidr, parseIPv4, parseIPv6, Prefix, wordOf } from '../net/ip';
+import { PrefixIndex } from '../net/prefix-index';
 import { Attribution } from './attribution';
 import { Interval, IntervalList } from './interval-list';
-import { parseCidr, parseIPv4, parseIPv6, Prefix, wordOf } from './ip-address';
-import { PrefixIndex } from './prefix-index';
 
 export interface AttributionSettings {
   /** How often the change log is polled for changes made by other processes (ATTRIBUTION_SYNC_INTERVAL_MS). */

@@ -1,6 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../errors';
-import ipaddr from 'ipaddr.js';
+import { isStrictAddress } from '../net/ip';
 
 /**
  * Sonar's list arguments (equality filters, paginator, sorter, search, general_search),
@@ -321,7 +321,7 @@ function ipValue(attribute: string, value: string): string {
   const [address, prefix, extra] = text.split('/');
   const valid =
     extra === undefined &&
-    (address.includes(':') ? ipaddr.IPv6.isValid(address) : ipaddr.IPv4.isValidFourPartDecimal(address)) &&
+    isStrictAddress(address) &&
     (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (address.includes(':') ? 128 : 32)));
   if (!valid) throw badInput(`"${attribute}" needs an IP address or subnet in CIDR notation (got ${text})`, { attribute });
   return text;

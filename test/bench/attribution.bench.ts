@@ -12,8 +12,8 @@
  * BENCH_DATABASE_URL (a PostgreSQL server to create a scratch database on; default: PGlite).
  */
 import 'reflect-metadata';
-import { Prefix } from '../../src/attribution/ip-address';
-import { PrefixIndex } from '../../src/attribution/prefix-index';
+import { Prefix } from '../../src/net/ip';
+import { PrefixIndex } from '../../src/net/prefix-index';
 
 const PREFIXES = Number(process.env.BENCH_PREFIXES ?? 100_000);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 5_000_000);

@@ -16,7 +16,7 @@ import { Client } from 'pg';
 import type { Attribution } from '../../src/attribution/attribution';
 import type { UnattributedIncrement, UsageIncrement, UsageWriter } from '../../src/usage/ledger';
 import { NetflowCollector } from '../../src/ingest/netflow/netflow.collector';
-import { parseSubnet } from '../../src/ingest/netflow/subnet';
+import { PrefixIndex } from '../../src/net/prefix-index';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1/postgres';
 const rate = Number(process.env.BENCH_RATE ?? 300_000);
@@ -191,7 +191,7 @@ async function main() {
     {
       attribution: attr.attribution,
       writer,
-      settings: { load: async () => ({ endpoints: [{ id: 1, name: 'bench', whitelistMode: false, samplingRate: null, allowed: [parseSubnet('127.0.0.0/8')!], whitelist: [] }], packetLogic: [] }) },
+      settings: { load: async () => ({ endpoints: [{ id: 1, name: 'bench', whitelistMode: false, samplingRate: null, allowed: PrefixIndex.of(['127.0.0.0/8']), whitelist: new PrefixIndex() }], packetLogic: [] }) },
     },
     { port: 0, host: '127.0.0.1' },
   );

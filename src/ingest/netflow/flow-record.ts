@@ -113,37 +113,6 @@ export function newRecord(): FlowRecord {
   };
 }
 
-/** Dotted quad from an unsigned 32-bit integer. */
-export function ipv4ToString(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}
-
-/** RFC 5952 text for 16 network-order bytes (longest zero run compressed). */
-export function ipv6ToString(b: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((b[i] << 8) | b[i + 1]);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  const head = hex.slice(0, bestStart).join(':');
-  const tail = hex.slice(bestStart + bestLen).join(':');
-  return `${head}::${tail}`;
-}
-
 /** Parses a dotted quad; NaN when it is not one. */
 export function parseIPv4(text: string): number {
   const parts = text.split('.');

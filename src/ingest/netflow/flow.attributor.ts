@@ -1,7 +1,8 @@
 import type { Attribution } from '../../attribution/attribution';
+import { formatIPv4, formatIPv6 } from '../../net/ip';
+import type { PrefixIndex } from '../../net/prefix-index';
 import type { UsageSource, UsageWriter } from '../../usage/ledger';
-import { FlowRecord, ipv4ToString, ipv6ToString, parseIPv4 } from './flow-record';
-import { containsV4, containsV6, Subnet } from './subnet';
+import { FlowRecord, parseIPv4 } from './flow-record';
 
 /** Bytes credited in one batch, as plain numbers (exact below 2^53; a batch is far below). */
 export interface AttributionTotals {
@@ -35,7 +36,7 @@ export class FlowAccumulator {
    * neither → unattributed under both addresses (inside the whitelist, when one is set).
    * `rate` multiplies bytes (sampling). `whitelist` non-null = whitelist mode.
    */
-  addFlow(r: FlowRecord, rate: number, whitelist: Subnet[] | null): void {
+  addFlow(r: FlowRecord, rate: number, whitelist: PrefixIndex | null): void {
     const fwd = r.bytes * rate;
     const rev = r.reverseBytes * rate;
     if (fwd === 0 && rev === 0) return;
@@ -46,16 +47,16 @@ export class FlowAccumulator {
     let dstAcc: number | null;
     if (r.family === 4) {
       if (whitelist) {
-        srcIn = inList4(whitelist, r.src4);
-        dstIn = inList4(whitelist, r.dst4);
+        srcIn = whitelist.lookupV4(r.src4) !== null;
+        dstIn = whitelist.lookupV4(r.dst4) !== null;
         if (!srcIn && !dstIn) return;
       }
       srcAcc = srcIn ? this.attribution.accountForIPv4(r.src4, t) : null;
       dstAcc = dstIn ? this.attribution.accountForIPv4(r.dst4, t) : null;
     } else if (r.family === 6 && r.src6 && r.dst6) {
       if (whitelist) {
-        srcIn = inList6(whitelist, r.src6);
-        dstIn = inList6(whitelist, r.dst6);
+        srcIn = whitelist.lookupV6(r.src6) !== null;
+        dstIn = whitelist.lookupV6(r.dst6) !== null;
         if (!srcIn && !dstIn) return;
       }
       srcAcc = srcIn ? this.attribution.accountForIPv6(r.src6, t) : null;
@@ -75,8 +76,8 @@ export class FlowAccumulator {
       if (srcIn) this.credit(this.unattributed, r.src4, sec, rev, fwd);
       if (dstIn) this.credit(this.unattributed, r.dst4, sec, fwd, rev);
     } else {
-      if (srcIn) this.credit(this.unattributed, ipv6ToString(r.src6!), sec, rev, fwd);
-      if (dstIn) this.credit(this.unattributed, ipv6ToString(r.dst6!), sec, fwd, rev);
+      if (srcIn) this.credit(this.unattributed, formatIPv6(r.src6!), sec, rev, fwd);
+      if (dstIn) this.credit(this.unattributed, formatIPv6(r.dst6!), sec, fwd, rev);
     }
   }
 
@@ -129,9 +130,9 @@ export class FlowAccumulator {
   }
 
   private endText(r: FlowRecord, src: boolean): string | null {
-    if (r.family === 4) return ipv4ToString(src ? r.src4 : r.dst4);
+    if (r.family === 4) return formatIPv4(src ? r.src4 : r.dst4);
     const a = src ? r.src6 : r.dst6;
-    return r.family === 6 && a ? ipv6ToString(a) : null;
+    return r.family === 6 && a ? formatIPv6(a) : null;
   }
 
   private credit(map: Map<number | string, Cell>, key: number | string, sec: number, inB: number, outB: number): void {
@@ -156,20 +157,10 @@ export class FlowAccumulator {
       writer.add({ accountId: c.key as number, source, timeMs: c.sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
     }
     for (const c of this.unattributed.values()) {
-      const ip = typeof c.key === 'number' ? ipv4ToString(c.key) : c.key;
+      const ip = typeof c.key === 'number' ? formatIPv4(c.key) : c.key;
       writer.addUnattributed({ ip, source, timeMs: c.sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
     }
     this.accounts.clear();
     this.unattributed.clear();
   }
-}
-
-function inList4(list: Subnet[], a: number): boolean {
-  for (let i = 0; i < list.length; i++) if (containsV4(list[i], a)) return true;
-  return false;
-}
-
-function inList6(list: Subnet[], a: Uint8Array): boolean {
-  for (let i = 0; i < list.length; i++) if (containsV6(list[i], a)) return true;
-  return false;
 }

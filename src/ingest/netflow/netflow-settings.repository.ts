@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { InlineDevice, NetflowAllowedSubnet, NetflowEndpoint, NetflowWhitelist } from '../../db/entities';
+import { PrefixIndex } from '../../net/prefix-index';
 import { EndpointSettings, NetflowSettings, NetflowSettingsSource } from './netflow.settings';
-import { parseSubnet, Subnet } from './subnet';
 
 /** Reads the collector's configuration from the database: endpoints, their subnets, PacketLogic devices. */
 export class DatabaseNetflowSettings implements NetflowSettingsSource {
@@ -19,8 +19,8 @@ export class DatabaseNetflowSettings implements NetflowSettingsSource {
       this.dataSource.query('SELECT id FROM accounts') as Promise<{ id: string }[]>,
     ]);
     this.accountIds = new Set(accounts.map((a) => Number(a.id)));
-    const subnets = (rows: { netflow_endpoint_id: number; subnet: string }[], id: number): Subnet[] =>
-      rows.filter((r) => r.netflow_endpoint_id === id).map((r) => parseSubnet(r.subnet)).filter((s): s is Subnet => s !== null);
+    const subnets = (rows: { netflow_endpoint_id: number; subnet: string }[], id: number): PrefixIndex =>
+      PrefixIndex.of(rows.filter((r) => r.netflow_endpoint_id === id).map((r) => r.subnet));
     return {
       endpoints: endpoints.map(
         (e): EndpointSettings => ({

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Attribution } from '../../attribution/attribution';
+import { unmapIPv4 } from '../../net/ip';
 import type { UsageSource, UsageWriter } from '../../usage/ledger';
 import type { IngestStatusEntry, IngestStatusSource } from '../ingest-status';
 import { DecodeResult } from './flow-record';
@@ -8,7 +9,6 @@ import { FlowAccumulator } from './flow.attributor';
 import { decodeIpfix, IpfixExporterState, newIpfixExporterState } from './ipfix.decoder';
 import { EndpointSettings, NetflowSettings, NetflowSettingsSource, PacketLogicSettings } from './netflow.settings';
 import { newSequenceState, SequenceState, trackSequence } from './sequence.tracker';
-import { addressInAny, unmapIPv4 } from './subnet';
 import { newV9ExporterState, V9Decoder, V9ExporterState } from './v9.decoder';
 
 export interface NetflowCollectorOptions {
@@ -343,7 +343,7 @@ export class NetflowCollector implements IngestStatusSource {
   private match(address: string): { endpoint: EndpointSettings | null; device: PacketLogicSettings | null } {
     const device = this.settings.packetLogic.find((d) => unmapIPv4(d.address) === address) ?? null;
     if (device) return { endpoint: null, device };
-    const endpoint = this.settings.endpoints.find((e) => addressInAny(e.allowed, address)) ?? null;
+    const endpoint = this.settings.endpoints.find((e) => e.allowed.lookupAddress(address) !== null) ?? null;
     return { endpoint, device: null };
   }
 

@@ -1,4 +1,4 @@
-import { Subnet } from './subnet';
+import type { PrefixIndex } from '../../net/prefix-index';
 
 /** One configured NetflowEndpoint with its parsed subnets: what the collector needs per exporter. */
 export interface EndpointSettings {
@@ -7,8 +7,10 @@ export interface EndpointSettings {
   whitelistMode: boolean;
   /** Per-exporter sampling override: when set, it replaces whatever the exporter announces. */
   samplingRate: number | null;
-  allowed: Subnet[];
-  whitelist: Subnet[];
+  /** Exporters allowed to send for this endpoint. */
+  allowed: PrefixIndex;
+  /** In whitelist mode, only flows with an end in here are counted. */
+  whitelist: PrefixIndex;
 }
 
 /** An enabled InlineDevice of type PACKETLOGIC: its exports are credited by subscriber. */

@@ -1,4 +1,5 @@
-import { DecodeResult, FlowRecord, ipv4ToString, ipv6ToString } from '../../../src/ingest/netflow/flow-record';
+import { DecodeResult, FlowRecord } from '../../../src/ingest/netflow/flow-record';
+import { formatIPv4, formatIPv6 } from '../../../src/net/ip';
 import { decodeIpfix, IpfixExporterState, newIpfixExporterState } from '../../../src/ingest/netflow/ipfix.decoder';
 import { newV9ExporterState, V9Decoder, V9ExporterState } from '../../../src/ingest/netflow/v9.decoder';
 import { fixture, fixtureNames, pcapDatagrams } from './fixtures';
@@ -21,8 +22,8 @@ class Exporter {
   }
 }
 
-const v4 = (r: FlowRecord) => `${ipv4ToString(r.src4)}>${ipv4ToString(r.dst4)}`;
-const v6 = (r: FlowRecord) => `${ipv6ToString(r.src6!)}>${ipv6ToString(r.dst6!)}`;
+const v4 = (r: FlowRecord) => `${formatIPv4(r.src4)}>${formatIPv4(r.dst4)}`;
+const v6 = (r: FlowRecord) => `${formatIPv6(r.src6!)}>${formatIPv6(r.dst6!)}`;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('NetFlow decoders on the real captures', () => {

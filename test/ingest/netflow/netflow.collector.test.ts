@@ -1,6 +1,6 @@
 import { NetflowCollector } from '../../../src/ingest/netflow/netflow.collector';
 import { NetflowSettings } from '../../../src/ingest/netflow/netflow.settings';
-import { parseSubnet } from '../../../src/ingest/netflow/subnet';
+import { PrefixIndex } from '../../../src/net/prefix-index';
 import { fixture } from './fixtures';
 import { ListAttribution, SummingWriter } from './support/fakes';
 import { dataSet, ip4, ipfixPacket, ipfixTemplate, u32, u64, v9OptionsTemplate, v9Packet, v9Template, varString } from './support/packets';
@@ -11,7 +11,7 @@ const PL = '192.0.2.50';
 
 function settings(over: Partial<NetflowSettings['endpoints'][number]> = {}): NetflowSettings {
   return {
-    endpoints: [{ id: 1, name: 'core', whitelistMode: false, samplingRate: null, allowed: [parseSubnet('192.0.2.0/28')!], whitelist: [], ...over }],
+    endpoints: [{ id: 1, name: 'core', whitelistMode: false, samplingRate: null, allowed: PrefixIndex.of(['192.0.2.0/28']), whitelist: new PrefixIndex(), ...over }],
     packetLogic: [{ name: 'pl-1', address: PL }],
   };
 }
@@ -109,7 +109,7 @@ describe('NetflowCollector', () => {
   });
 
   it('whitelist mode counts only flows touching the whitelist', async () => {
-    const { c, writer } = await collector(settings({ whitelistMode: true, whitelist: [parseSubnet('100.64.1.0/24')!] }));
+    const { c, writer } = await collector(settings({ whitelistMode: true, whitelist: PrefixIndex.of(['100.64.1.0/24']) }));
     c.enqueue(v9Packet({ seq: 0 }, TPL, dataSet(300, [rec('100.64.0.5', '198.51.100.1', 1000), rec('198.51.100.1', '100.64.1.7', 10)])), ROUTER);
     await c.whenIdle();
     expect(writer.totals()).toEqual({ '2': { in: 10, out: 0 } });

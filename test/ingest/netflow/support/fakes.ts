@@ -1,30 +1,26 @@
 import type { Attribution } from '../../../../src/attribution/attribution';
+import { PrefixIndex } from '../../../../src/net/prefix-index';
 import type { UnattributedIncrement, UsageIncrement, UsageWriter } from '../../../../src/usage/ledger';
-import { containsV4, containsV6, parseSubnet, Subnet } from '../../../../src/ingest/netflow/subnet';
 
-/**
- * A tiny in-test Attribution (the real one is another teammate's, not on main yet):
- * longest-prefix match over a fixed list of (subnet, account) and usernames.
- */
+/** A tiny in-test Attribution: longest-prefix match over fixed (subnet → account) and usernames. */
 export class ListAttribution implements Attribution {
-  private readonly list: Array<{ subnet: Subnet; account: number }>;
+  private readonly index: PrefixIndex;
+  private readonly accounts: number[];
   constructor(assignments: Record<string, number>, private readonly usernames: Record<string, number> = {}) {
-    this.list = Object.entries(assignments)
-      .map(([cidr, account]) => ({ subnet: parseSubnet(cidr)!, account }))
-      .sort((a, b) => b.subnet.prefix - a.subnet.prefix);
+    this.index = PrefixIndex.of(Object.keys(assignments));
+    this.accounts = Object.values(assignments);
   }
   accountForIPv4(address: number): number | null {
-    for (const e of this.list) if (containsV4(e.subnet, address)) return e.account;
-    return null;
+    return this.account(this.index.lookupV4(address));
   }
   accountForIPv6(address: Uint8Array): number | null {
-    for (const e of this.list) if (containsV6(e.subnet, address)) return e.account;
-    return null;
+    return this.account(this.index.lookupV6(address));
   }
   accountForIp(address: string): number | null {
-    const s = parseSubnet(address);
-    if (!s) return null;
-    return s.family === 4 ? this.accountForIPv4(s.v4) : this.accountForIPv6(s.v6);
+    return this.account(this.index.lookupAddress(address));
+  }
+  private account(position: number | null): number | null {
+    return position === null ? null : this.accounts[position];
   }
   accountForUsername(name: string): number | null {
     return this.usernames[name] ?? null;

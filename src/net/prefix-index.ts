@@ -1,4 +1,4 @@
-import { maskV4, Prefix, wordOf } from './ip-address';
+import { maskV4, parseCidr, parseIPv4, parseIPv6, Prefix, wordOf } from './ip';
 
 /**
  * Longest-prefix match over IPv4 and IPv6, in memory, with int32 values (callers store ids or
@@ -15,6 +15,19 @@ import { maskV4, Prefix, wordOf } from './ip-address';
  * shorter than /96 (e.g. ::/0) therefore never match mapped addresses.
  */
 export class PrefixIndex {
+  /**
+   * The prefixes in `cidrs` (CIDR or bare addresses), each valued by its position; on duplicates
+   * the first wins. Text that does not parse matches nothing.
+   */
+  static of(cidrs: readonly string[]): PrefixIndex {
+    const index = new PrefixIndex();
+    cidrs.forEach((text, position) => {
+      const prefix = parseCidr(text);
+      if (prefix && index.get(prefix) === null) index.set(prefix, position);
+    });
+    return index;
+  }
+
   private readonly v4Tables: (Table | undefined)[] = new Array(33).fill(undefined);
   private readonly v6Tables: (Table | undefined)[] = new Array(129).fill(undefined);
   /** Lengths in use, longest first. */
@@ -103,6 +116,18 @@ export class PrefixIndex {
     return null;
   }
 
+  /**
+   * Longest match for address text, or null when it is not an address. A zone id, as sockets
+   * report link-local peers ("fe80::1%eth0"), is ignored.
+   */
+  lookupAddress(text: string): number | null {
+    const percent = text.indexOf('%');
+    const end = percent < 0 ? text.length : percent;
+    const v4 = parseIPv4(text, 0, end);
+    if (v4 >= 0) return this.lookupV4(v4);
+    return parseIPv6(text, addressBytes, 0, end) ? this.lookupV6(addressBytes) : null;
+  }
+
   /** Longest match for 16 network-order bytes; IPv4-mapped addresses are looked up as IPv4. */
   lookupV6(address: Uint8Array): number | null {
     const a = wordOf(address, 0);
@@ -176,6 +201,8 @@ export class PrefixIndex {
   }
 }
 
+/** Scratch for lookupAddress (lookups are synchronous, so one buffer serves every index). */
+const addressBytes = new Uint8Array(16);
 const HASH_A = 0x9e3779b1 | 0;
 const EMPTY = -2147483648;
 /** log2 of the filter bits per slot: 8 bits per slot, at most 3/4 full, so about 1 in 10 misses probes the slots. */

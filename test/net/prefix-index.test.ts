@@ -1,5 +1,5 @@
-import { parseCidr, parseIPv4, parseIPv6 } from '../../src/attribution/ip-address';
-import { PrefixIndex } from '../../src/attribution/prefix-index';
+import { parseCidr, parseIPv4, parseIPv6 } from '../../src/net/ip';
+import { PrefixIndex } from '../../src/net/prefix-index';
 
 const p = (text: string) => {
   const prefix = parseCidr(text);
@@ -153,5 +153,35 @@ describe('PrefixIndex IPv6', () => {
     for (let k = 0; k < n; k++) {
       expect(i.lookupV6Words(0x20010db8, ((k << 8) | 1) >>> 0, 5, 6)).toBe(k % 3 === 0 ? null : k);
     }
+  });
+});
+
+describe('PrefixIndex.of and lookupAddress', () => {
+  const index = PrefixIndex.of(['10.0.0.0/8', '10.1.0.0/16', '2001:db8::/32', 'not a subnet', '10.1.0.0/16', '192.0.2.7']);
+
+  it('values each subnet by its position, the first of duplicates winning, and skips text that does not parse', () => {
+    expect(index.size).toBe(4);
+    expect(index.get(p('10.1.0.0/16'))).toBe(1);
+    expect(index.get(p('192.0.2.7/32'))).toBe(5);
+  });
+
+  it.each([
+    ['10.1.2.3', 1],
+    ['10.2.0.1', 0],
+    ['::ffff:10.2.0.1', 0],
+    ['2001:db8::1', 2],
+    ['192.0.2.7', 5],
+    ['192.0.2.8', null],
+    ['fe80::1', null],
+  ])('%s -> %p', (address, value) => {
+    expect(index.lookupAddress(address)).toBe(value);
+  });
+
+  it('ignores the zone id a socket reports for link-local peers', () => {
+    expect(PrefixIndex.of(['fe80::/10']).lookupAddress('fe80::1%eth0')).toBe(0);
+  });
+
+  it.each(['', 'nonsense', '10.1', '10.0.0.0/8', '%eth0'])('finds nothing for %p', (text) => {
+    expect(index.lookupAddress(text)).toBeNull();
   });
 });

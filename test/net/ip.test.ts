@@ -1,4 +1,4 @@
-import { formatIPv4, isV4Mapped, parseCidr, parseIPv4, parseIPv6 } from '../../src/attribution/ip-address';
+import { formatIPv4, formatIPv6, isStrictAddress, isV4Mapped, parseCidr, parseIPv4, parseIPv6, unmapIPv4 } from '../../src/net/ip';
 
 const v6 = (text: string) => {
   const out = new Uint8Array(16);
@@ -68,5 +68,39 @@ describe('parseCidr', () => {
 
   it.each(['10.0.0.0/33', '::/129', '10.0.0.0/', '10.0.0.0/x', 'nonsense', '2001:db8::/-1'])('rejects %p', (text) => {
     expect(parseCidr(text)).toBeNull();
+  });
+});
+
+describe('formatIPv6', () => {
+  it.each([
+    ['2001:db8:0:0:0:0:0:1', '2001:db8::1'],
+    ['::', '::'],
+    ['1:0:0:2:0:0:0:3', '1:0:0:2::3'],
+    ['0:0:1:0:0:1:1:1', '::1:0:0:1:1:1'],
+    ['1:0:1:1:1:1:1:1', '1:0:1:1:1:1:1:1'],
+    ['ABCD::EF01', 'abcd::ef01'],
+  ])('prints %s as %s (RFC 5952: the first longest zero run, never a single zero group)', (text, expected) => {
+    const bytes = new Uint8Array(16);
+    expect(parseIPv6(text, bytes)).toBe(true);
+    expect(formatIPv6(bytes)).toBe(expected);
+  });
+});
+
+describe('isStrictAddress', () => {
+  it.each(['192.0.2.7', '0.0.0.0', '2001:db8::1', '::', '::ffff:192.0.2.7'])('accepts %p', (text) => {
+    expect(isStrictAddress(text)).toBe(true);
+  });
+
+  it.each(['10.1', '010.0.0.1', '192.0.2.7/32', 'fe80::1%eth0', '', ' 192.0.2.7'])('rejects %p', (text) => {
+    expect(isStrictAddress(text)).toBe(false);
+  });
+});
+
+describe('unmapIPv4', () => {
+  it('turns a dual-stack socket address back into IPv4 and leaves other addresses alone', () => {
+    expect(unmapIPv4('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(unmapIPv4('192.0.2.1')).toBe('192.0.2.1');
+    expect(unmapIPv4('2001:db8::1')).toBe('2001:db8::1');
+    expect(unmapIPv4('::ffff:c000:201')).toBe('::ffff:c000:201');
   });
 });
