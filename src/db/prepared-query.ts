@@ -1,16 +1,35 @@
-import { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import { Pool, type PoolClient } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
- * Runs a hot read as a named prepared statement on PostgreSQL: each pooled connection parses
- * and plans it once, then only binds and executes it (PostgreSQL may keep a generic plan). On a
- * read answered in a fraction of a millisecond, parsing and planning were as costly as running.
- * `name` must belong to this one SQL text. Outside a transaction only; on the embedded engine,
- * a plain query.
+ * Runs a hot statement as a named prepared statement on PostgreSQL: each connection parses and
+ * plans it once, then only binds and executes it (PostgreSQL may keep a generic plan). For a
+ * read answered in a fraction of a millisecond, or a batch upsert run many times a second,
+ * parsing and planning every time cost as much as running. `name` must belong to this one SQL
+ * text. With an EntityManager inside a transaction, the statement runs on that transaction's
+ * connection. On the embedded engine (one in-process connection), a plain query.
+ *
+ * Rows come back as the driver gives them: for UPDATE/DELETE that is the rows too (never
+ * TypeORM's [rows, count] pair).
  */
-export async function preparedQuery<T>(dataSource: DataSource, name: string, sql: string, parameters: unknown[]): Promise<T[]> {
-  const pool = (dataSource.driver as { master?: unknown }).master;
-  if (!(pool instanceof Pool)) return dataSource.query(sql, parameters);
-  const result = await pool.query({ name, text: sql, values: parameters });
+export async function preparedQuery<T>(db: DataSource | EntityManager, name: string, sql: string, parameters: unknown[]): Promise<T[]> {
+  const client = postgresClient(db);
+  if (!client) return db.query(sql, parameters);
+  const result = await client.query({ name, text: sql, values: parameters });
   return result.rows as T[];
+}
+
+/** The pg connection a statement must run on (the transaction's, else the pool), or null for PGlite. */
+function postgresClient(db: DataSource | EntityManager): Pick<Pool, 'query'> | null {
+  const dataSource = 'manager' in db ? db : db.connection;
+  const pool = (dataSource.driver as { master?: unknown }).master;
+  if (!(pool instanceof Pool)) return null;
+  const runner = 'manager' in db ? undefined : db.queryRunner;
+  if (runner && !runner.isReleased) {
+    const connection = (runner as { databaseConnection?: PoolClient }).databaseConnection;
+    // A query runner connects lazily: before its first statement it has no connection yet.
+    if (!connection) return null;
+    return connection;
+  }
+  return pool;
 }

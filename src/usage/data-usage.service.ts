@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LedgerConfig } from '../config';
+import { preparedQuery } from '../db/prepared-query';
 import { retryTransient } from '../db/transient-errors';
 import { applySamples, CounterSample, CounterState } from './counter';
 import { arrayLiteral, LedgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
@@ -205,7 +206,9 @@ interface SeriesRow {
 const seriesParams = (keys: SeriesKey[]) => [arrayLiteral(keys.map((k) => k.accountId)), arrayLiteral(keys.map((k) => k.sourceId))];
 
 function selectSeriesForUpdate(manager: EntityManager, keys: SeriesKey[]): Promise<SeriesRow[]> {
-  return manager.query(
+  return preparedQuery(
+    manager,
+    'usage-series-lock',
     `SELECT s.account_id, s.source_id, (extract(epoch from s.last_time) * 1000)::bigint AS last_ms, s.last_in, s.last_out
        FROM usage_series s
        JOIN unnest($1::bigint[], $2::int[]) AS k(a, src) ON s.account_id = k.a AND s.source_id = k.src
@@ -217,7 +220,9 @@ function selectSeriesForUpdate(manager: EntityManager, keys: SeriesKey[]): Promi
 
 async function saveSeries(manager: EntityManager, updates: { key: SeriesKey; state: CounterState }[]): Promise<void> {
   if (updates.length === 0) return;
-  await manager.query(
+  await preparedQuery(
+    manager,
+    'usage-series-save',
     `UPDATE usage_series s SET last_time = u.t, last_in = u.i, last_out = u.o
        FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::bigint[], $5::bigint[]) AS u(a, src, t, i, o)
       WHERE s.account_id = u.a AND s.source_id = u.src`,

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '../db/prepared-query';
 import { FreeWindow, isFreeAt } from './free-window';
 import type { Ledger, UnattributedIncrement, UsageIncrement, UsageSource } from './ledger';
 import { bucketOf } from './spread';
@@ -25,7 +26,9 @@ export interface LedgerRow {
 export async function loadFreeWindows(manager: EntityManager, accountIds: number[]): Promise<Map<number, FreeWindow[]>> {
   const windows = new Map<number, FreeWindow[]>();
   if (accountIds.length === 0) return windows;
-  const rows: { account_id: string; day: number; start_minute: number; end_minute: number }[] = await manager.query(
+  const rows = await preparedQuery<{ account_id: string; day: number; start_minute: number; end_minute: number }>(
+    manager,
+    'ledger-free-windows',
     `SELECT a.id AS account_id, fp.day, fp.start_minute, fp.end_minute
        FROM accounts a
        JOIN usage_based_billing_policy_free_periods fp ON fp.usage_based_billing_policy_id = a.usage_based_billing_policy_id
@@ -55,7 +58,9 @@ export async function loadAccountsWithWindows(
   manager: EntityManager,
   accountIds: number[],
 ): Promise<{ known: Set<number>; windows: Map<number, FreeWindow[]> }> {
-  const rows: { id: string; day: number | null; start_minute: number | null; end_minute: number | null }[] = await manager.query(
+  const rows = await preparedQuery<{ id: string; day: number | null; start_minute: number | null; end_minute: number | null }>(
+    manager,
+    'ledger-accounts-windows',
     `SELECT a.id, fp.day, fp.start_minute, fp.end_minute
        FROM accounts a
        LEFT JOIN usage_based_billing_policy_free_periods fp ON fp.usage_based_billing_policy_id = a.usage_based_billing_policy_id
@@ -113,7 +118,9 @@ export async function upsertUsageRows(manager: EntityManager, rows: LedgerRow[])
     freeOut.push(r.freeOutBytes);
     last++;
   }
-  await manager.query(
+  await preparedQuery(
+    manager,
+    'ledger-upsert-5m',
     `INSERT INTO usage_5m AS u (account_id, bucket, source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes)
        SELECT a, to_timestamp(b), s, i, o, fi, fo
          FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) AS t(a, b, s, i, o, fi, fo)
