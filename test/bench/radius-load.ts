@@ -25,6 +25,8 @@ export interface LoadResult {
   requests: number;
   seconds: number;
   perSecond: number;
+  /** CPU seconds the load generator itself used. */
+  generatorCpuSeconds: number;
   retransmissions: number;
   /** Expected totals: download = sum of final Acct-Output, upload = sum of final Acct-Input. */
   expectedIn: bigint;
@@ -128,6 +130,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let expectedOut = 0n;
   let next = 0;
   const started = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const worker = async () => {
     while (next < o.sessions) {
       const s = next++;
@@ -159,7 +162,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sweep);
   for (const s of sockets) s.close();
-  return { requests, seconds, perSecond: requests / seconds, retransmissions, expectedIn, expectedOut };
+  const cpu = process.cpuUsage(cpu0);
+  return { requests, seconds, perSecond: requests / seconds, retransmissions, expectedIn, expectedOut, generatorCpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /**
@@ -174,7 +178,15 @@ export function runLoadInChild(o: LoadOptions): Promise<LoadResult> {
     child.once('message', (m: { error?: string; result?: Record<string, string | number> }) => {
       if (m.error) return reject(new Error(m.error));
       const r = m.result!;
-      resolve({ requests: Number(r.requests), seconds: Number(r.seconds), perSecond: Number(r.perSecond), retransmissions: Number(r.retransmissions), expectedIn: BigInt(r.expectedIn), expectedOut: BigInt(r.expectedOut) });
+      resolve({
+        requests: Number(r.requests),
+        seconds: Number(r.seconds),
+        perSecond: Number(r.perSecond),
+        retransmissions: Number(r.retransmissions),
+        expectedIn: BigInt(r.expectedIn),
+        expectedOut: BigInt(r.expectedOut),
+        generatorCpuSeconds: Number(r.generatorCpuSeconds),
+      });
       child.kill();
     });
     child.once('error', reject);

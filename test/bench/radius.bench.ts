@@ -21,6 +21,7 @@ import { RadiusClientRegistry } from '../../src/ingest/radius/radius-clients.reg
 import { applyRadacctSchema, FreeRadius } from '../support/freeradius';
 import { freeUdpPort, MapAttribution, TableLedger } from '../ingest/radius/radius-test-support';
 import { LoadResult, runLoadInChild as runLoad } from './radius-load';
+import { cpuSecondsOf } from './cpu-usage';
 import { printStatementProfile } from './statement-profile';
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@localhost/postgres?host=/var/run/postgresql';
@@ -49,6 +50,8 @@ async function freshDatabase(prefix: string): Promise<{ url: string; drop: () =>
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) };
 }
+
+const perRequestUs = (cpuSeconds: number, r: LoadResult) => Math.round((cpuSeconds * 1e6) / r.requests);
 
 function line(name: string, r: LoadResult): string {
   return `${name.padEnd(26)} ${r.requests.toString().padStart(8)} requests in ${r.seconds.toFixed(2).padStart(6)} s = ${Math.round(r.perSecond).toString().padStart(7)} req/s (retransmissions ${r.retransmissions})`;
@@ -80,12 +83,18 @@ async function benchOurs(): Promise<LoadResult> {
     await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: 500, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'warm', users: USERS });
     const before = await totals(dataSource);
     const elu0 = performance.eventLoopUtilization();
+    const pg0 = cpuSecondsOf('postgres');
     const cpu0 = process.cpuUsage();
     const result = await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: SESSIONS, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'run', users: USERS });
     const elu = performance.eventLoopUtilization(elu0);
     const cpu = process.cpuUsage(cpu0);
+    const pg = cpuSecondsOf('postgres') - pg0;
     const after = await totals(dataSource);
-    console.log(`  server process: event loop ${(elu.utilization * 100).toFixed(0)}% busy, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${result.seconds.toFixed(1)} s`);
+    console.log(
+      `  server process: event loop ${(elu.utilization * 100).toFixed(0)}% busy, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${result.seconds.toFixed(1)} s; ` +
+        `CPU per request: server ${perRequestUs((cpu.user + cpu.system) / 1e6, result)} µs, PostgreSQL ${perRequestUs(pg, result)} µs, ` +
+        `load generator ${perRequestUs(result.generatorCpuSeconds, result)} µs`,
+    );
     const okIn = after.in - before.in === result.expectedIn;
     const okOut = after.out - before.out === result.expectedOut;
     console.log(`  ledger: ${realLedger ? 'LedgerService (real)' : 'stand-in rows (LedgerService not in this tree)'}`);
@@ -131,7 +140,14 @@ async function benchFreeRadius(): Promise<LoadResult> {
   await freeradius.start();
   try {
     await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: 500, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'warm', users: USERS });
+    const pg0 = cpuSecondsOf('postgres');
+    const fr0 = cpuSecondsOf('freeradius');
     const result = await runLoad({ host: '127.0.0.1', port, secret: SECRET, sessions: SESSIONS, interimsPerSession: INTERIMS, concurrency: CONCURRENCY, timeoutMs: 3000, runId: 'run', users: USERS });
+    const pg = cpuSecondsOf('postgres') - pg0;
+    const fr = cpuSecondsOf('freeradius') - fr0;
+    console.log(
+      `  CPU per request: FreeRADIUS ${perRequestUs(fr, result)} µs, PostgreSQL ${perRequestUs(pg, result)} µs, load generator ${perRequestUs(result.generatorCpuSeconds, result)} µs`,
+    );
     const check = await admin(async () => {
       const c = new Client({ connectionString: db.url });
       await c.connect();
