@@ -322,18 +322,19 @@ async function main(): Promise<void> {
           `p99 ${percentile(http.latencies, 99).toFixed(2)} ms (goal < 100 ms)`,
       );
     }
-    // 4. createDataUsages over HTTP: 8 middleware clients, each pushing its own 1000 series, one
-    //    sample per series per batch, every batch 5 minutes after its previous one.
+    // 4. createDataUsages over HTTP: BENCH_API_CLIENTS (8) middleware clients, each pushing its own
+    //    1000 series (its own data_source_identifier), one sample per series per batch, every batch
+    //    5 minutes after its previous one.
     if (PARTS.has('api')) {
-      const clients = 8;
-      const perBatch = Math.min(1000, Math.floor(ACCOUNTS / clients));
-      const batchesPerClient = Math.round(25 * SCALE) || 3;
+      const clients = Number(process.env.BENCH_API_CLIENTS ?? 8);
+      const perBatch = Math.min(1000, ACCOUNTS);
+      const batchesPerClient = Math.round(200 / clients * SCALE) || 3;
       const start = Date.now() - 30 * DAY;
       const mutation = `mutation($input: [CreateDataUsageMutationInput!]!) { createDataUsages(input: $input) { success message } }`;
       const batch = (client: number, round: number) => {
         const time = new Date(start + round * 300_000).toISOString();
         return Array.from({ length: perBatch }, (_, j) => {
-          const account = client * perBatch + j + 1;
+          const account = ((client * perBatch + j) % ACCOUNTS) + 1;
           const counter = BigInt(round) * 1_000_000n + BigInt(account);
           return {
             time,
@@ -341,7 +342,7 @@ async function main(): Promise<void> {
             outbytes: (counter / 10n).toString(),
             account_id: String(account),
             data_source_parent: 'Middleware',
-            data_source_identifier: 'bench',
+            data_source_identifier: `middleware-${client}`,
           };
         });
       };
