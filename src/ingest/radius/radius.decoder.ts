@@ -8,14 +8,15 @@ import radius from 'radius';
  * Our code validates every datagram before anything interprets it: header length rules,
  * Length field within [20, 4096] and within the datagram (trailing padding is legal and
  * cut off), every attribute inside the packet, integer / date / address attributes of
- * their exact sizes, tagged attributes non-empty and Vendor-Specific contents well formed.
- * The Request Authenticator is verified with a constant-time compare.
+ * their exact sizes, tagged attributes non-empty. The Request Authenticator is verified
+ * with a constant-time compare.
  *
  * The attributes are then decoded by the `radius` package (`decode_without_secret`: we
  * skip its own authenticator compare, a non-constant-time string comparison, because ours
  * already ran). The validation covers every input on which the package's decoder throws
- * (it reads integers, tags and vendor ids without bounds checks), so a throw is not
- * expected; the call is still wrapped and a throw is dropped as 'bad_attribute'.
+ * (it reads integers, tags and vendor ids without bounds checks), and Vendor-Specific
+ * attributes it could not walk are left out of what it sees (see `decodable`), so a throw
+ * is not expected; the call is still wrapped and a throw is dropped as 'bad_attribute'.
  * The package decodes about 20x slower than a bare TLV walk (see `npm run bench:radius`).
  */
 
@@ -74,7 +75,6 @@ export function checkDatagram(datagram: Buffer): CheckResult {
     if (attrLength < 2 || offset + attrLength > length) return { ok: false, reason: 'bad_attribute' };
     if (PACKAGE_INTEGER_ATTRS.has(type) && attrLength !== 6) return { ok: false, reason: 'bad_attribute' };
     if (PACKAGE_TAGGED_ATTRS.has(type) && attrLength < 3) return { ok: false, reason: 'bad_attribute' };
-    if (type === VENDOR_SPECIFIC && !vendorSpecificOk(packet, offset + 2, offset + attrLength)) return { ok: false, reason: 'bad_attribute' };
     if ((type === A.NAS_IP || type === A.FRAMED_IP) && attrLength !== 6) return { ok: false, reason: 'bad_attribute' };
     if (type === A.NAS_IPV6 && attrLength !== 18) return { ok: false, reason: 'bad_attribute' };
     if (type === A.MESSAGE_AUTHENTICATOR && attrLength !== 18) return { ok: false, reason: 'bad_attribute' };
@@ -86,8 +86,7 @@ export function checkDatagram(datagram: Buffer): CheckResult {
 /**
  * Vendor-Specific (RFC 2865 5.26) in the recommended format: a vendor id whose top octet is
  * zero, then sub-attributes (type, length >= 2) filling the value exactly. The package walks
- * every VSA this way and throws otherwise. Non-standard formats (4-octet vendor types) are
- * therefore dropped as 'bad_attribute'.
+ * every VSA this way and throws otherwise.
  */
 function vendorSpecificOk(packet: Buffer, start: number, end: number): boolean {
   if (end - start < 4 || packet[start] !== 0) return false;
@@ -149,8 +148,33 @@ export function decodeAccountingRequest(packet: Buffer): DecodeResult {
   }
 }
 
+/**
+ * The packet as the `radius` package can decode it. RFC 2865 only recommends the sub-attribute
+ * format for Vendor-Specific values (some NASes use others, e.g. 4-octet vendor types); the
+ * package assumes it and throws on anything else. No vendor attribute is used here, so when any
+ * Vendor-Specific attribute is not in that format, the package sees the packet without them:
+ * the request still counts.
+ */
+export function decodable(packet: Buffer): Buffer {
+  let foreign = false;
+  for (let offset = HEADER; offset + 2 <= packet.length; offset += packet[offset + 1]) {
+    if (packet[offset] === VENDOR_SPECIFIC && !vendorSpecificOk(packet, offset + 2, offset + packet[offset + 1])) {
+      foreign = true;
+      break;
+    }
+  }
+  if (!foreign) return packet;
+  const kept: Buffer[] = [Buffer.from(packet.subarray(0, HEADER))];
+  for (let offset = HEADER; offset + 2 <= packet.length; offset += packet[offset + 1]) {
+    if (packet[offset] !== VENDOR_SPECIFIC) kept.push(packet.subarray(offset, offset + packet[offset + 1]));
+  }
+  const stripped = Buffer.concat(kept);
+  stripped.writeUInt16BE(stripped.length, 2);
+  return stripped;
+}
+
 function decodeChecked(packet: Buffer): DecodeResult {
-  const attributes = radius.decode_without_secret({ packet }).attributes;
+  const attributes = radius.decode_without_secret({ packet: decodable(packet) }).attributes;
   const status = attribute(attributes, 'Acct-Status-Type');
   if (status === undefined) return { ok: false, reason: 'missing_status_type' };
   // The package names known values from its dictionary and leaves others as numbers.
@@ -235,7 +259,7 @@ export function ipv6Prefix(value: Buffer): string | null {
  */
 export function encodeAccountingResponse(packet: Buffer, secret: Buffer, hasMessageAuthenticator: boolean): Buffer {
   if (hasMessageAuthenticator) {
-    const decoded = radius.decode_without_secret({ packet });
+    const decoded = radius.decode_without_secret({ packet: decodable(packet) });
     return radius.encode_response({ packet: decoded, code: 'Accounting-Response', secret: secret.toString('latin1') });
   }
   const proxyStates: Buffer[] = [];
