@@ -10,7 +10,7 @@
  *   4. createDataUsages samples/s through GraphQL over HTTP, batches of 1000 (goal >= 50 000/s)
  *   5. direct ledger bucket increments/s, what ingesters use (goal >= 300 000/s)
  * Prints figures; asserts nothing. BENCH_SCALE=0.1 for a quick run; BENCH_PARTS=api,record,writer,reads
- * (default: all) runs only some parts.
+ * (default: all) runs only some parts; BENCH_API_BATCHES (default 200) sets how many createDataUsages calls.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -331,7 +331,7 @@ async function main(): Promise<void> {
     if (PARTS.has('api')) {
       const clients = Number(process.env.BENCH_API_CLIENTS ?? 8);
       const perBatch = Math.min(1000, ACCOUNTS);
-      const batchesPerClient = Math.round(200 / clients * SCALE) || 3;
+      const batchesPerClient = Math.round(Number(process.env.BENCH_API_BATCHES ?? 200 * SCALE) / clients) || 3;
       const start = Date.now() - 30 * DAY;
       const mutation = `mutation($input: [CreateDataUsageMutationInput!]!) { createDataUsages(input: $input) { success message } }`;
       const batch = (client: number, round: number) => {
