@@ -14,22 +14,13 @@
 import 'reflect-metadata';
 import { Prefix } from '../../src/net/ip';
 import { PrefixIndex } from '../../src/net/prefix-index';
+import { seededRandom } from '../support/seeded-random';
 
 const PREFIXES = Number(process.env.BENCH_PREFIXES ?? 100_000);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 5_000_000);
 
-/** Deterministic PRNG so runs are comparable. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(42);
+// Deterministic, so runs are comparable.
+const random = seededRandom(42);
 const u32 = () => Math.floor(random() * 4294967296) >>> 0;
 
 const V4_LENGTHS: [number, number][] = [[32, 0.6], [30, 0.1], [29, 0.08], [28, 0.07], [24, 0.12], [22, 0.025], [16, 0.005]];

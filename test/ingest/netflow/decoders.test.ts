@@ -2,6 +2,7 @@ import { DecodeResult, FlowRecord } from '../../../src/ingest/netflow/flow-recor
 import { formatIPv4, formatIPv6 } from '../../../src/net/ip';
 import { decodeIpfix, IpfixExporterState, newIpfixExporterState } from '../../../src/ingest/netflow/ipfix.decoder';
 import { newV9ExporterState, V9Decoder, V9ExporterState } from '../../../src/ingest/netflow/v9.decoder';
+import { seededRandom } from '../../support/seeded-random';
 import { fixture, fixtureNames, pcapDatagrams } from './fixtures';
 
 /** One exporter's decoding state, as the collector keeps it. */
@@ -218,22 +219,11 @@ describe('NetFlow decoders on the real captures', () => {
 });
 
 describe('NetFlow decoders under fuzzing', () => {
-  /** A tiny deterministic PRNG, so a failure reproduces. */
-  function rng(seed: number) {
-    let s = seed >>> 0;
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   it('100 000 mutated datagrams: no exception, no hang, bounded time per datagram', () => {
     const decoder = new V9Decoder();
     const corpus = fixtureNames().flatMap((n) => (n.endsWith('.pcap') ? pcapDatagrams(fixture(n)).map((d) => d.payload) : [fixture(n)]));
-    const rand = rng(20261125);
+    const rand = seededRandom(20261125);
     const e = new Exporter(decoder);
     // Prime templates so mutated data sets reach the record decoders too.
     for (const d of corpus) e.decode(d);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import radius from 'radius';
+import { seededRandom } from '../../support/seeded-random';
 import {
   checkDatagram,
   decodable,
@@ -265,11 +266,9 @@ describe('fuzz: random and mutated datagrams', () => {
     build([['Acct-Status-Type', 'Interim-Update'], ['User-Name', 'u'], ['Acct-Session-Id', 's'], ['Acct-Input-Octets', 5], ['Acct-Input-Gigawords', 1], ['Framed-IP-Address', '10.0.0.1'], [97, Buffer.from([0, 64, 0x20, 1])], ['Event-Timestamp', new Date()]]),
     build([['Acct-Status-Type', 'Stop'], ['Acct-Session-Id', 's'], [81, Buffer.from('7')], [64, Buffer.from([1, 0, 0, 13])], [26, Buffer.from([0, 0, 0, 9, 1, 4, 0x61, 0x62])], [26, Buffer.from([0, 0, 0x0d, 0xe9, 129, 6, 0, 0, 1, 0])], [123, Buffer.from([0, 56, 0x20, 1])], ['Message-Authenticator', Buffer.alloc(16)]]),
   ];
-  let state = 0x12345678;
-  const rand = (n: number) => {
-    state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0;
-    return state % n;
-  };
+  const random = seededRandom(0x12345678);
+  const rand = (n: number) => Math.floor(random() * n);
+
 
   function mutate(p: Buffer): Buffer {
     let m = Buffer.from(p);
