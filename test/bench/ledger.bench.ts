@@ -12,11 +12,9 @@
  * Prints figures; asserts nothing. BENCH_SCALE=0.1 for a quick run; BENCH_PARTS=api,record,writer,reads
  * (default: all) runs only some parts; BENCH_API_BATCHES (default 200) sets how many createDataUsages calls.
  */
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { Client } from 'pg';
 import { App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLoaders } from '../../src/graphql/loaders';
@@ -24,6 +22,7 @@ import { createLogger } from '../../src/logger';
 import type { UsageIncrement } from '../../src/usage/ledger';
 import { withCpuShare } from './cpu-usage';
 import { runHttpLoad as runAutocannon } from './http-load';
+import { createScratchDatabase } from '../support/database';
 import { printStatementProfile } from './statement-profile';
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@localhost/postgres?host=/var/run/postgresql';
@@ -32,16 +31,6 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'api,record,writer,reads').spl
 const ACCOUNTS = Math.round(10_000 * SCALE);
 const TOKEN = 'um_bench_token_000000000000000000000000000';
 const DAY = 86_400_000;
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: SERVER });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -133,14 +122,11 @@ async function load(clients: number, total: number, request: (i: number) => Prom
 }
 
 async function main(): Promise<void> {
-  const dbName = `um_bench_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${dbName}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${dbName}`;
+  const database = await createScratchDatabase(SERVER, 'um_bench');
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: database.url,
     BOOTSTRAP_API_TOKEN: TOKEN,
     LOG_LEVEL: 'warn',
     TZ: process.env.BENCH_TZ ?? 'America/New_York',
@@ -160,7 +146,7 @@ async function main(): Promise<void> {
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };
-  console.log(`ledger benchmark: database ${dbName}, ${ACCOUNTS} accounts, time zone ${config.timeZone}; load average ${require('node:os').loadavg().map((l: number) => l.toFixed(1)).join(' ')} on ${require('node:os').cpus().length} CPUs`);
+  console.log(`ledger benchmark: database ${database.name}, ${ACCOUNTS} accounts, time zone ${config.timeZone}; load average ${require('node:os').loadavg().map((l: number) => l.toFixed(1)).join(' ')} on ${require('node:os').cpus().length} CPUs`);
 
   try {
     await dataSource.query(`INSERT INTO account_statuses (name) VALUES ('Active')`);
@@ -424,7 +410,7 @@ async function main(): Promise<void> {
     console.log(`load average at the end: ${require('node:os').loadavg().map((l: number) => l.toFixed(1)).join(' ')}`);
   } finally {
     await app.stop();
-    if (!process.env.BENCH_KEEP_DB) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (!process.env.BENCH_KEEP_DB) await database.drop();
   }
 }
 

@@ -17,6 +17,7 @@ import type { Attribution } from '../../src/attribution/attribution';
 import type { UnattributedIncrement, UsageIncrement, UsageWriter } from '../../src/usage/ledger';
 import { NetflowCollector } from '../../src/ingest/netflow/netflow.collector';
 import { PrefixIndex } from '../../src/net/prefix-index';
+import { createScratchDatabase } from '../support/database';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1/postgres';
 const rate = Number(process.env.BENCH_RATE ?? 300_000);
@@ -140,14 +141,8 @@ async function realAttribution(): Promise<{ attribution: Attribution; dataSource
   if (process.env.BENCH_ATTRIBUTION === 'map') return { attribution: new BenchAttribution(), close: async () => {} };
   const { createDataSource } = await import('../../src/db/data-source');
   const { AttributionService } = await import('../../src/attribution/attribution.service');
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS bench_netflow_attribution');
-  await admin.query('CREATE DATABASE bench_netflow_attribution');
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = '/bench_netflow_attribution';
-  const dataSource = createDataSource({ url: dbUrl.toString(), dataDir: 'unused' });
+  const database = await createScratchDatabase(url, 'bench_netflow_attribution');
+  const dataSource = createDataSource({ url: database.url, dataDir: 'unused' });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   await dataSource.query(`INSERT INTO account_statuses (name) VALUES ('Active')`);
@@ -166,6 +161,7 @@ async function realAttribution(): Promise<{ attribution: Attribution; dataSource
     close: async () => {
       await service.stop();
       await dataSource.destroy();
+      await database.drop();
     },
   };
 }
@@ -284,14 +280,9 @@ function treeCpuSeconds(pid: number): number {
  * every record); loss = records sent − accounted once the table stops changing.
  */
 async function runNfacctd(datagrams: number, bytesSent: string) {
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS bench_nfacctd');
-  await admin.query('CREATE DATABASE bench_nfacctd');
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = '/bench_nfacctd';
-  const db = new Client({ connectionString: dbUrl.toString() });
+  const database = await createScratchDatabase(url, 'bench_nfacctd');
+  const dbUrl = new URL(database.url);
+  const db = new Client({ connectionString: database.url });
   await db.connect();
   await db.query(`CREATE TABLE acct_nf (ip_src inet NOT NULL DEFAULT '0.0.0.0', ip_dst inet NOT NULL DEFAULT '0.0.0.0',
     packets bigint NOT NULL, bytes bigint NOT NULL, stamp_inserted timestamp NOT NULL DEFAULT '0001-01-01 00:00:00',
@@ -301,7 +292,7 @@ async function runNfacctd(datagrams: number, bytesSent: string) {
   writeFileSync(conf, [
     'daemonize: false', 'nfacctd_ip: 127.0.0.1', `nfacctd_port: ${port}`, 'nfacctd_pipe_size: 67108864',
     'plugins: pgsql[p]', 'aggregate[p]: src_host, dst_host', `sql_host[p]: ${dbUrl.hostname}`, `sql_user[p]: ${dbUrl.username || 'postgres'}`,
-    `sql_passwd[p]: ${dbUrl.password || 'unused'}`, 'sql_db[p]: bench_nfacctd', 'sql_table[p]: acct_nf', 'sql_table_version[p]: 1',
+    `sql_passwd[p]: ${dbUrl.password || 'unused'}`, `sql_db[p]: ${database.name}`, 'sql_table[p]: acct_nf', 'sql_table_version[p]: 1',
     'sql_optimize_clauses[p]: true', 'sql_refresh_time[p]: 1', 'sql_history[p]: 1m', 'sql_history_roundoff[p]: m',
     'plugin_pipe_size[p]: 268435456', 'plugin_buffer_size[p]: 409600', 'sql_cache_entries[p]: 400009', '',
   ].join('\n'));
@@ -333,6 +324,7 @@ async function runNfacctd(datagrams: number, bytesSent: string) {
   // The core process outlives SIGTERM while its plugin drains; it has flushed by now.
   process.kill(-child.pid!, 'SIGKILL');
   await db.end();
+  await database.drop();
   const records = Number(row.packets) / 3;
   return {
     offered_records_per_s: Math.round(sent.records / sent.seconds),

@@ -11,13 +11,13 @@
  * BENCH_CONCURRENCY (1000), BENCH_FREERADIUS_THREADS (32), BENCH_LANES (2: our commit lanes; one per core is plenty).
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/db/data-source';
 import { RadiusAccountingServer } from '../../src/ingest/radius/radius-accounting.server';
 import { RadiusAccountingStore } from '../../src/ingest/radius/radius-accounting.store';
 import { RadiusClientRegistry } from '../../src/ingest/radius/radius-clients.registry';
+import { createScratchDatabase } from '../support/database';
 import { applyRadacctSchema, FreeRadius } from '../support/freeradius';
 import { freeUdpPort, MapAttribution, TableLedger } from '../ingest/radius/radius-test-support';
 import { LoadResult, runLoadInChild as runLoad } from './radius-load';
@@ -33,23 +33,6 @@ const LANES = Number(process.env.BENCH_LANES ?? 2);
 const USERS = 5000;
 const SECRET = 'bench-secret';
 
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: SERVER });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-async function freshDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) };
-}
 
 const perRequestUs = (cpuSeconds: number, r: LoadResult) => Math.round((cpuSeconds * 1e6) / r.requests);
 
@@ -58,7 +41,7 @@ function line(name: string, r: LoadResult): string {
 }
 
 async function benchOurs(): Promise<LoadResult> {
-  const db = await freshDatabase('bench_radius');
+  const db = await createScratchDatabase(SERVER, 'bench_radius');
   const dataSource = createDataSource({ url: db.url, dataDir: 'unused' });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
@@ -133,7 +116,7 @@ async function totals(dataSource: import('typeorm').DataSource): Promise<{ in: b
 }
 
 async function benchFreeRadius(): Promise<LoadResult> {
-  const db = await freshDatabase('bench_radacct');
+  const db = await createScratchDatabase(SERVER, 'bench_radacct');
   applyRadacctSchema(db.url);
   const port = await freeUdpPort();
   const freeradius = new FreeRadius({ acctPort: port, secret: SECRET, databaseUrl: db.url, threads: FR_THREADS });
@@ -148,13 +131,10 @@ async function benchFreeRadius(): Promise<LoadResult> {
     console.log(
       `  CPU per request: FreeRADIUS ${perRequestUs(fr, result)} µs, PostgreSQL ${perRequestUs(pg, result)} µs, load generator ${perRequestUs(result.generatorCpuSeconds, result)} µs`,
     );
-    const check = await admin(async () => {
-      const c = new Client({ connectionString: db.url });
-      await c.connect();
-      const [row] = (await c.query(`SELECT count(*)::int AS n, sum(acctoutputoctets)::text AS o FROM radacct WHERE acctsessionid LIKE 'run-%'`)).rows;
-      await c.end();
-      return row;
-    });
+    const radacct = new Client({ connectionString: db.url });
+    await radacct.connect();
+    const [check] = (await radacct.query(`SELECT count(*)::int AS n, sum(acctoutputoctets)::text AS o FROM radacct WHERE acctsessionid LIKE 'run-%'`)).rows;
+    await radacct.end();
     console.log(`  radacct check: ${check.n} sessions (expected ${SESSIONS}), download ${check.o} (expected ${result.expectedIn}) -> ${BigInt(check.o ?? 0) === result.expectedIn ? 'EXACT' : 'MISMATCH'}`);
     return result;
   } finally {

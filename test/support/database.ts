@@ -28,13 +28,22 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   }
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `um_test_${randomBytes(6).toString('hex')}`;
+  const scratch = await createScratchDatabase(serverUrl, 'um_test');
+  return { engine, settings: { url: scratch.url, dataDir: 'unused' }, drop: scratch.drop };
+}
+
+/**
+ * A new, empty database `<prefix>_<random>` on the PostgreSQL server `serverUrl` points at (any
+ * database of it; query parameters such as `?host=/var/run/postgresql` are kept in the result).
+ */
+export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withAdmin(serverUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
-    engine,
-    settings: { url: url.toString(), dataDir: 'unused' },
+    name,
+    url: url.toString(),
     drop: () => withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
 }
