@@ -76,14 +76,6 @@ export class PrefixIndex {
     return slot < 0 ? null : table.valueAt(slot);
   }
 
-  clear(): void {
-    this.v4Tables.fill(undefined);
-    this.v6Tables.fill(undefined);
-    this.v4Lengths = new Int32Array(0);
-    this.v6Lengths = new Int32Array(0);
-    this.count = 0;
-  }
-
   /**
    * Value of the longest prefix of length <= maxLength containing the IPv4 address (unsigned
    * 32-bit integer), or null. Sets `matchedLength`.

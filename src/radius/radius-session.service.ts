@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { RadiusSession } from '../db/entities';
-import { findPage, findPagesByParent, Page } from '../db/list-page';
+import { findPage, Page } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec } from '../db/list-query';
 
 /** Sonar's RadiusSessionHistory, read side. Written only by the RADIUS accounting server. */
@@ -25,10 +25,6 @@ export class RadiusSessionService {
 
   list(query: ListQuery): Promise<Page<RadiusSession>> {
     return findPage(this.queryBuilder(), RADIUS_SESSION_LIST, query);
-  }
-
-  pagesForAccounts(accountIds: readonly number[], query: ListQuery): Promise<Map<number, Page<RadiusSession>>> {
-    return findPagesByParent(this.queryBuilder(), RADIUS_SESSION_LIST, query, 'account_id', accountIds);
   }
 
   private queryBuilder() {

@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { isTransientError } from '../../db/transient-errors';
+import { unmapIPv4 } from '../../net/ip';
 import { checkDatagram, decodeAccountingRequest, encodeAccountingResponse, verifyRequestAuthenticator } from './radius.decoder';
 import type { AccountingItem, RadiusAccountingStore } from './radius-accounting.store';
 import type { RadiusClientRegistry } from './radius-clients.registry';
@@ -151,7 +152,7 @@ export class RadiusAccountingServer {
       if (!decoded.ok) return m.drop(decoded.reason);
       if (this.queued >= this.options.queueMax) return m.drop('queue_full');
 
-      const nasAddress = decoded.request.nasAddress ?? stripMapped(address);
+      const nasAddress = decoded.request.nasAddress ?? unmapIPv4(address);
       const now = Date.now();
       const nas = m.nas.get(nasAddress);
       if (nas) {
@@ -317,8 +318,4 @@ export function isOutage(err: unknown): boolean {
   const code = e?.driverError?.code ?? e?.code;
   if (code && OUTAGE_CODES.has(code)) return true;
   return /connect|terminat|timeout|ECONN/i.test(e?.message ?? '');
-}
-
-function stripMapped(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

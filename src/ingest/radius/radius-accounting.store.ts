@@ -114,12 +114,12 @@ export class RadiusAccountingStore {
     for (const [key, row] of this.cache) if (row.nas === nas) this.cache.delete(key);
   }
 
-  async commitIn(
+  private async commitIn(
     manager: EntityManager,
     items: AccountingItem[],
-    touched = new Map<string, SessionRow>(),
-    nasReset = new Set<string>(),
-    mustLoad = new Set<string>(),
+    touched: Map<string, SessionRow>,
+    nasReset: Set<string>,
+    mustLoad: ReadonlySet<string>,
   ): Promise<CommitSummary> {
     const summary: CommitSummary = { sessionsOpened: 0, sessionsClosed: 0, staleRequests: 0, inBytes: 0n, outBytes: 0n, unattributedBytes: 0n, assignmentsChanged: false };
     const keys = new Set<string>();
@@ -385,7 +385,7 @@ export class RadiusAccountingStore {
       version: Number(r.version),
       reason,
       radiusAccountId: r.radius_account_id === null ? null : Number(r.radius_account_id),
-      subnets: [r.ip ? hostSubnet(r.ip) : null, r.ipv6_prefix, r.delegated_prefix].filter((s): s is string => s !== null),
+      subnets: sessionSubnets({ ip: r.ip, ipv6Prefix: r.ipv6_prefix, delegatedPrefix: r.delegated_prefix }),
     }));
   }
 }

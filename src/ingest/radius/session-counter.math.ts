@@ -37,8 +37,6 @@ export function counterDelta(prev: bigint, cur: bigint, withGigawords: boolean):
   return { delta: cur, kind: 'reset' };
 }
 
-export type StatusType = 'Start' | 'Stop' | 'Interim-Update' | 'Accounting-On' | 'Accounting-Off';
-
 /** What one Accounting-Request says about a session (already decoded and validated). */
 export interface SessionEvent {
   status: 'Start' | 'Stop' | 'Interim-Update';
