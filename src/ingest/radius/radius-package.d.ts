@@ -11,7 +11,7 @@ declare module 'radius' {
   interface RadiusModule {
     decode(args: { packet: Buffer; secret: string }): DecodedPacket;
     decode_without_secret(args: { packet: Buffer }): DecodedPacket;
-    encode(args: { code: string; identifier?: number; secret: string; attributes?: Array<[string | number, unknown]> }): Buffer;
+    encode(args: { code: string; identifier?: number; secret: string; attributes?: Array<[string | number, unknown]>; add_message_authenticator?: boolean }): Buffer;
     encode_response(args: { packet: DecodedPacket; code: string; secret: string; attributes?: unknown[] }): Buffer;
     add_dictionary(path: string): void;
   }

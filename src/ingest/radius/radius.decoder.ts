@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import radius from 'radius';
 
@@ -252,35 +252,27 @@ export function ipv6Prefix(value: Buffer): string | null {
 }
 
 /**
- * The Accounting-Response for a request: Code 5, same Identifier, and
- * Response Authenticator = MD5(Code+ID+Length+RequestAuth+Attributes+Secret). Proxy-State
- * attributes are copied back (RFC 2865). When the request carried a Message-Authenticator,
- * the `radius` package builds the reply, which then carries one too.
+ * The Accounting-Response for a request: Code 5, same Identifier, Proxy-State attributes copied
+ * back (RFC 2865), and Response Authenticator = MD5(Code+ID+Length+RequestAuth+Attributes+Secret).
+ * When the request carried a Message-Authenticator the reply carries one too (RFC 3579 3.2):
+ * HMAC-MD5 with the secret over the reply, with the Request Authenticator in place and the
+ * attribute zeroed, computed before the Response Authenticator. The same octets the `radius`
+ * package builds, without decoding the request a second time.
  */
 export function encodeAccountingResponse(packet: Buffer, secret: Buffer, hasMessageAuthenticator: boolean): Buffer {
-  if (hasMessageAuthenticator) {
-    const decoded = radius.decode_without_secret({ packet: decodable(packet) });
-    return radius.encode_response({ packet: decoded, code: 'Accounting-Response', secret: secret.toString('latin1') });
-  }
-  const proxyStates: Buffer[] = [];
+  const attributes: Buffer[] = [];
   for (let offset = HEADER; offset + 2 <= packet.length; ) {
     const attrLength = packet[offset + 1];
     if (attrLength < 2) break;
-    if (packet[offset] === A.PROXY_STATE) proxyStates.push(packet.subarray(offset, offset + attrLength));
+    if (packet[offset] === A.PROXY_STATE) attributes.push(packet.subarray(offset, offset + attrLength));
     offset += attrLength;
   }
-  const attributes = proxyStates.length ? Buffer.concat(proxyStates) : Buffer.alloc(0);
-  const reply = Buffer.allocUnsafe(HEADER + attributes.length);
+  if (hasMessageAuthenticator) attributes.push(EMPTY_MESSAGE_AUTHENTICATOR);
+  const reply = Buffer.concat([packet.subarray(0, HEADER), ...attributes]);
   reply[0] = ACCOUNTING_RESPONSE;
-  reply[1] = packet[1];
   reply.writeUInt16BE(reply.length, 2);
-  attributes.copy(reply, HEADER);
-  const digest = createHash('md5')
-    .update(reply.subarray(0, 4))
-    .update(packet.subarray(4, HEADER))
-    .update(attributes)
-    .update(secret)
-    .digest();
-  digest.copy(reply, 4);
+  if (hasMessageAuthenticator) createHmac('md5', secret).update(reply).digest().copy(reply, reply.length - 16);
+  createHash('md5').update(reply).update(secret).digest().copy(reply, 4);
   return reply;
 }
+const EMPTY_MESSAGE_AUTHENTICATOR = Buffer.from([A.MESSAGE_AUTHENTICATOR, 18, ...new Array<number>(16).fill(0)]);

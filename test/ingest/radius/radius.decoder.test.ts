@@ -257,6 +257,16 @@ describe('encodeAccountingResponse', () => {
     expect(reply.equals(reference)).toBe(true);
     expect(reply.length).toBe(26);
   });
+  it('answers a Message-Authenticator with one, octet for octet as the radius package does', () => {
+    const p = radius.encode({
+      code: 'Accounting-Request', identifier: 9, secret: 's3cret', add_message_authenticator: true,
+      attributes: [['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 's'], ['Proxy-State', Buffer.from('hop1')]],
+    });
+    const reply = encodeAccountingResponse(p, SECRET, true);
+    const reference = radius.encode_response({ packet: radius.decode_without_secret({ packet: p }), code: 'Accounting-Response', secret: 's3cret' });
+    expect(reply.equals(reference)).toBe(true);
+    expect(reply.length).toBe(20 + 6 + 18);
+  });
 });
 
 describe('fuzz: random and mutated datagrams', () => {
