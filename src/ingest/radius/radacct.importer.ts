@@ -149,12 +149,13 @@ export class RadacctImporter {
     const add = (list: RadacctRow[]) => {
       for (const r of list) rows.set(r.acctuniqueid, r);
     };
-    // Sessions we saw open (final snapshots), open sessions (growth), recent changes (late corrections).
-    add((await pool.query<RadacctRow>(`SELECT ${ROW_COLUMNS} FROM radacct WHERE acctstoptime IS NULL AND radacctid <= $1`, [lastId.toString()])).rows);
+    // Sessions we saw open (their final snapshots), then in one statement the open sessions
+    // (growth) and the recent changes (late corrections).
     if (known.length) add((await pool.query<RadacctRow>(`SELECT ${ROW_COLUMNS} FROM radacct WHERE acctuniqueid = ANY($1::text[]) AND acctstoptime IS NOT NULL`, [known])).rows);
     add((await pool.query<RadacctRow>(
       `SELECT ${ROW_COLUMNS} FROM radacct
-        WHERE radacctid <= $1 AND (acctupdatetime >= now() - $2 * interval '1 millisecond' OR acctstoptime >= now() - $2 * interval '1 millisecond')`,
+        WHERE radacctid <= $1
+          AND (acctstoptime IS NULL OR acctupdatetime >= now() - $2 * interval '1 millisecond' OR acctstoptime >= now() - $2 * interval '1 millisecond')`,
       [lastId.toString(), this.options.overlapMs],
     )).rows);
     let total = { rows: 0, inBytes: 0n, outBytes: 0n };
@@ -182,30 +183,38 @@ export class RadacctImporter {
     return total;
   }
 
-  /** Credits one batch of rows and (optionally) moves the checkpoint, in one transaction. */
-  private credit(rows: RadacctRow[], checkpoint: bigint | null): Promise<{ rows: number; inBytes: bigint; outBytes: bigint }> {
-    return this.dataSource.transaction(async (manager: EntityManager) => {
+  /**
+   * Credits one batch of rows and (optionally) moves the checkpoint, in one transaction. The
+   * counters move only once it committed: a failed batch is read again at the next poll.
+   */
+  private async credit(rows: RadacctRow[], checkpoint: bigint | null): Promise<{ rows: number; inBytes: bigint; outBytes: bigint }> {
+    const result = await this.dataSource.transaction(async (manager: EntityManager) => {
       const ids = rows.map((r) => r.acctuniqueid);
-      const creditedRows: Array<{ acctuniqueid: string; i: string; o: string }> = ids.length
+      const creditedRows: Array<{ acctuniqueid: string; i: string; o: string; closed: boolean }> = ids.length
         ? await manager.query(
-            `SELECT acctuniqueid, credited_input_octets::text AS i, credited_output_octets::text AS o
+            `SELECT acctuniqueid, credited_input_octets::text AS i, credited_output_octets::text AS o, closed
                FROM radacct_import_sessions WHERE acctuniqueid = ANY($1::text[]) FOR UPDATE`,
             [ids],
           )
         : [];
-      const credited = new Map(creditedRows.map((c) => [c.acctuniqueid, { inputOctets: BigInt(c.i), outputOctets: BigInt(c.o) }]));
+      const credited = new Map(creditedRows.map((c) => [c.acctuniqueid, { inputOctets: BigInt(c.i), outputOctets: BigInt(c.o), closed: c.closed }]));
       const usage: UsageIncrement[] = [];
       const next: Array<{ id: string; credit: RadacctCredit; closed: boolean }> = [];
       let inBytes = 0n;
       let outBytes = 0n;
+      let unattributedBytes = 0n;
       for (const row of rows) {
-        const { up, down, next: credit } = radacctDelta(credited.get(row.acctuniqueid), row);
-        next.push({ id: row.acctuniqueid, credit, closed: row.stop_ms !== null });
+        const before = credited.get(row.acctuniqueid);
+        const { up, down, next: credit } = radacctDelta(before, row);
+        const closed = row.stop_ms !== null;
+        // A row re-read within the overlap window with nothing new is not written again.
+        if (up === 0n && down === 0n && before?.closed === closed) continue;
+        next.push({ id: row.acctuniqueid, credit, closed });
         if (up === 0n && down === 0n) continue;
         const atMs = row.stop_ms ?? row.update_ms ?? row.start_ms ?? Date.now();
         const accountId = row.username !== null ? this.attribution.accountForUsername(row.username, atMs) : null;
         if (accountId === null) {
-          this.metrics.unattributedBytes += up + down;
+          unattributedBytes += up + down;
           continue;
         }
         usage.push({ accountId, source: { parent: RADIUS_SOURCE_PARENT, identifier: row.nas ?? 'radacct' }, timeMs: atMs, inBytes: down, outBytes: up });
@@ -232,10 +241,12 @@ export class RadacctImporter {
           [this.options.source, checkpoint.toString(), rows.length],
         );
       }
-      this.metrics.radacctRowsRead += rows.length;
-      this.metrics.radacctInBytes += inBytes;
-      this.metrics.radacctOutBytes += outBytes;
-      return { rows: rows.length, inBytes, outBytes };
+      return { rows: rows.length, inBytes, outBytes, unattributedBytes };
     });
+    this.metrics.radacctRowsRead += result.rows;
+    this.metrics.radacctInBytes += result.inBytes;
+    this.metrics.radacctOutBytes += result.outBytes;
+    this.metrics.radacctUnattributedBytes += result.unattributedBytes;
+    return result;
   }
 }

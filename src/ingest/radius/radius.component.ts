@@ -120,7 +120,7 @@ export class RadiusIngest {
         accepted: m.radacctRowsRead,
         dropped: {},
         bytesAttributed: m.radacctInBytes + m.radacctOutBytes,
-        bytesUnattributed: 0n,
+        bytesUnattributed: m.radacctUnattributedBytes,
         lastSuccessAt: this.importer.lastSuccessAt,
         lastError: this.importer.lastError,
         lastErrorAt: this.importer.lastErrorAt,

@@ -54,6 +54,8 @@ export class RadiusMetrics {
   radacctErrors = 0;
   radacctInBytes = 0n;
   radacctOutBytes = 0n;
+  /** Bytes of radacct rows whose username matched no account (the server's are `unattributedBytes`). */
+  radacctUnattributedBytes = 0n;
 
   drop(reason: RadiusDropReason): void {
     this.dropped[reason]++;

@@ -112,4 +112,22 @@ describeWithPostgres('radacct import from a real FreeRADIUS writing to PostgreSQ
     const closed = await dataSource.query(`SELECT count(*)::int AS n FROM radacct_import_sessions WHERE closed`);
     expect(closed[0].n).toBe(2);
   });
+
+  it("counts an unknown login's bytes as radacct's unattributed bytes, once, and leaves re-read rows alone", async () => {
+    const carol = { 'User-Name': 'carol', 'NAS-IP-Address': '10.20.0.2', 'Acct-Session-Id': 'c-1' };
+    await radclient(port, SECRET, [
+      packet({ ...carol, 'Acct-Status-Type': 'Start' }),
+      packet({ ...carol, 'Acct-Status-Type': 'Stop', 'Acct-Input-Octets': 100, 'Acct-Output-Octets': 23 }),
+    ], ['-r', '3', '-t', '1']);
+    const third = importer();
+    await third.start();
+    await third.pollOnce();
+    const versions = async () => (await dataSource.query(`SELECT acctuniqueid, version FROM radacct_import_sessions ORDER BY acctuniqueid`)).map((r: { version: number }) => Number(r.version));
+    const before = await versions();
+    await third.pollOnce(); // every row is within the overlap window: read again, nothing new
+    await third.stop();
+    expect(await versions()).toEqual(before);
+    expect(third.metrics.radacctUnattributedBytes).toBe(123n);
+    expect(third.metrics.unattributedBytes).toBe(0n);
+  });
 });
