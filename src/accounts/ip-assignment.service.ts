@@ -3,10 +3,11 @@ import { Account, InventoryItem, IpAssignment, RadiusAccount } from '../db/entit
 import type { IpAssignableType } from '../db/entities/ip-assignment.entity';
 import { findPage, findPagesByParent, Page, pageInfo } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec, Paginator, resolvePaginator } from '../db/list-query';
+import { sqlState, UNIQUE_VIOLATION } from '../db/sql-errors';
 import { badInput, conflict } from '../errors';
 import { normalizeSubnet } from '../net/ip';
 import { resolvePatch } from './patch';
-import { assertExists, findOrNotFound, OwnershipListener, sqlState, UNIQUE_VIOLATION } from './service-support';
+import { assertExists, findOrNotFound, OwnershipListener } from './service-support';
 
 export type { IpAssignableType };
 

@@ -2,9 +2,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Account, IpAssignment, RadiusAccount } from '../db/entities';
 import { findPage, findPagesByParent, Page } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec } from '../db/list-query';
+import { sqlState, UNIQUE_VIOLATION } from '../db/sql-errors';
 import { conflict } from '../errors';
 import { resolvePatch } from './patch';
-import { assertExists, findOrNotFound, OwnershipListener, requiredName, sqlState, UNIQUE_VIOLATION } from './service-support';
+import { assertExists, findOrNotFound, OwnershipListener, requiredName } from './service-support';
 
 /** `password` is deliberately absent: it can be neither filtered, sorted nor searched. */
 export const RADIUS_ACCOUNT_LIST: ListSpec = {

@@ -1,4 +1,4 @@
-import { EntityManager, EntityTarget, ObjectLiteral, QueryFailedError } from 'typeorm';
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { badInput, notFound } from '../errors';
 
 /**
@@ -28,14 +28,6 @@ export async function assertExists(manager: EntityManager, target: EntityTarget<
   if (!exists) throw notFound(typeName, id);
 }
 
-/** PostgreSQL SQLSTATE of a failed statement (same on pg and PGlite), if any. */
-export function sqlState(error: unknown): string | undefined {
-  if (error instanceof QueryFailedError) return (error.driverError as { code?: string } | undefined)?.code;
-  return (error as { code?: string } | undefined)?.code;
-}
-
-export const UNIQUE_VIOLATION = '23505';
-export const FOREIGN_KEY_VIOLATION = '23503';
 
 /** A trimmed, non-empty text field. */
 export function requiredName(name: unknown, field = 'name'): string {

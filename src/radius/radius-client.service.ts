@@ -4,7 +4,8 @@ import { findPage, Page } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec } from '../db/list-query';
 import { badInput, conflict } from '../errors';
 import { normalizeSubnet } from '../net/ip';
-import { findOrNotFound, requiredName, sqlState, UNIQUE_VIOLATION } from '../accounts/service-support';
+import { findOrNotFound, requiredName } from '../accounts/service-support';
+import { sqlState, UNIQUE_VIOLATION } from '../db/sql-errors';
 
 /** `secret` is deliberately absent: it can be neither filtered, sorted nor searched. */
 export const RADIUS_CLIENT_LIST: ListSpec = {

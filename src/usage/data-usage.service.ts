@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LedgerConfig } from '../config';
 import { preparedQuery } from '../db/prepared-query';
-import { retryTransient } from '../db/transient-errors';
+import { retryTransient } from '../db/sql-errors';
 import { applySamples, CounterSample, CounterState } from './counter';
 import { arrayLiteral, LedgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
 import { spreadDelta } from './spread';

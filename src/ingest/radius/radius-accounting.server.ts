@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { isTransientError } from '../../db/transient-errors';
+import { isOutage, isTransientError } from '../../db/sql-errors';
 import { unmapIPv4 } from '../../net/ip';
 import { checkDatagram, decodeAccountingRequest, encodeAccountingResponse, verifyRequestAuthenticator } from './radius.decoder';
 import type { AccountingItem, RadiusAccountingStore } from './radius-accounting.store';
@@ -308,14 +308,4 @@ export function laneOf(nas: string, sessionId: string, lanes: number): number {
   h = Math.imul(h ^ 0x7c, 0x01000193);
   for (let i = 0; i < sessionId.length; i++) h = Math.imul(h ^ sessionId.charCodeAt(i), 0x01000193);
   return (h >>> 0) % lanes;
-}
-
-const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
-
-/** The database is unreachable (not this batch's fault): splitting the batch would not help. */
-export function isOutage(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string }; message?: string };
-  const code = e?.driverError?.code ?? e?.code;
-  if (code && OUTAGE_CODES.has(code)) return true;
-  return /connect|terminat|timeout|ECONN/i.test(e?.message ?? '');
 }

@@ -1,0 +1,35 @@
+import { QueryFailedError } from 'typeorm';
+
+/** PostgreSQL SQLSTATE of a failed statement (same on pg and PGlite, wrapped by TypeORM or not), if any. */
+export function sqlState(error: unknown): string | undefined {
+  if (error instanceof QueryFailedError) return (error.driverError as { code?: string } | undefined)?.code;
+  return (error as { code?: string } | undefined)?.code;
+}
+
+export const UNIQUE_VIOLATION = '23505';
+
+/** Deadlock (40P01) or serialization failure (40001): the same transaction succeeds when run again. */
+export function isTransientError(err: unknown): boolean {
+  const code = sqlState(err);
+  return code === '40P01' || code === '40001';
+}
+
+/** Runs a whole transaction again (up to `attempts` times in all) when it failed transiently. */
+export async function retryTransient<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= attempts || !isTransientError(err)) throw err;
+    }
+  }
+}
+
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+
+/** The database is unreachable or refusing connections: not the fault of what was being written. */
+export function isOutage(err: unknown): boolean {
+  const code = sqlState(err);
+  if (code && OUTAGE_CODES.has(code)) return true;
+  return /connect|terminat|timeout|ECONN/i.test((err as { message?: string } | undefined)?.message ?? '');
+}
