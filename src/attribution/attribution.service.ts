@@ -280,24 +280,23 @@ export class AttributionService implements Attribution {
     return this.currentUserOwners.get(username) ?? null;
   }
 
-  /** Gauges read at scrape time (nothing on the lookup path). */
+  /** Gauges read at scrape time (nothing on the lookup path); only one of them walks the history. */
   registerMetrics(registry: Registry): void {
-    const service = this;
-    const gauge = (name: string, help: string, read: (stats: AttributionStats) => number) =>
+    const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({
         name: `usage_meter_attribution_${name}`,
         help,
         registers: [registry],
         collect() {
-          this.set(read(service.stats()));
+          this.set(read());
         },
       });
-    gauge('prefixes', 'Subnets currently assigned (in the in-memory index)', (s) => s.currentPrefixes);
-    gauge('history_intervals', 'Assignment intervals held in memory for late usage', (s) => s.historyIntervals);
-    gauge('usernames', 'RADIUS usernames currently mapped to an account', (s) => s.currentUsernames);
-    gauge('sync_errors', 'Failed polls of the attribution change log since start', (s) => s.syncErrors);
-    gauge('sync_age_seconds', 'Seconds since the last successful sync with the database', (s) =>
-      s.lastSyncAt ? (Date.now() - s.lastSyncAt.getTime()) / 1000 : -1,
+    gauge('prefixes', 'Subnets currently assigned (in the in-memory index)', () => this.current.size);
+    gauge('history_intervals', 'Assignment intervals held in memory for late usage', () => this.stats().historyIntervals);
+    gauge('usernames', 'RADIUS usernames currently mapped to an account', () => this.currentUsers.size);
+    gauge('sync_errors', 'Failed polls of the attribution change log since start', () => this.syncErrors);
+    gauge('sync_age_seconds', 'Seconds since the last successful sync with the database', () =>
+      this.lastSyncAt ? (Date.now() - this.lastSyncAt.getTime()) / 1000 : -1,
     );
   }
 
