@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { isIP } from 'node:net';
 import { resolvePatch } from '../accounts/patch';
 import { findOrNotFound } from '../accounts/service-support';
 import { InlineDevice, InlineDeviceType } from '../db/entities/inline-device.entity';
 import { findPage, Page } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec } from '../db/list-query';
 import { badInput, notFound } from '../errors';
+import { isStrictAddress } from '../net/ip';
 
 /** `password` is deliberately absent: it can be neither filtered, sorted nor searched. */
 export const INLINE_DEVICE_LIST: ListSpec = {
@@ -98,7 +98,7 @@ function applyInput(device: InlineDevice, input: InlineDeviceInput): void {
   }
   if (input.ip_address !== undefined) {
     const ip = (input.ip_address ?? '').trim();
-    if (isIP(ip) === 0) throw badInput(`ip_address "${input.ip_address}" is not an IPv4 or IPv6 address`);
+    if (!isStrictAddress(ip)) throw badInput(`ip_address "${input.ip_address}" is not an IPv4 or IPv6 address`);
     device.ip_address = ip;
   }
   if (input.port !== undefined) {

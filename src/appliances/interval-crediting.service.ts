@@ -31,7 +31,8 @@ export interface CreditOutcome {
   overlaps: number;
   tooOld: number;
   recordsUnattributed: number;
-  checkpointMs: number | null;
+  /** The checkpoint row as this transaction left it (from its UPDATE ... RETURNING). */
+  checkpoint: CheckpointRow;
   /** What was written to the ledger (committed when credit() resolves). */
   bytesAttributed: bigint;
   bytesUnattributed: bigint;
@@ -56,18 +57,11 @@ export class IntervalCreditor {
   ) {}
 
   async checkpoint(sourceKey: string): Promise<CheckpointRow | null> {
-    const rows: Array<{ last_interval_end_ms: string | null; intervals_credited: string; records_unattributed: string }> =
-      await this.dataSource.query(
-        `SELECT last_interval_end_ms, intervals_credited, records_unattributed FROM appliance_checkpoints WHERE source_key = $1`,
-        [sourceKey],
-      );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      lastIntervalEndMs: row.last_interval_end_ms === null ? null : Number(row.last_interval_end_ms),
-      intervalsCredited: BigInt(row.intervals_credited),
-      recordsUnattributed: BigInt(row.records_unattributed),
-    };
+    const rows: CheckpointColumns[] = await this.dataSource.query(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM appliance_checkpoints WHERE source_key = $1`,
+      [sourceKey],
+    );
+    return rows[0] ? toCheckpointRow(rows[0]) : null;
   }
 
   async credit<T>(batch: CreditBatch<T>): Promise<CreditOutcome> {
@@ -114,33 +108,55 @@ export class IntervalCreditor {
         await this.ledger.record(manager, usagePlan.usage, usagePlan.unattributed);
       }
 
-      const reached = Math.max(
-        batch.checkpointMs ?? -Infinity,
-        ...plan.accepted.map((a) => a.claim.range.endMs),
-      );
-      const updated: Array<{ last_interval_end_ms: string | null }> = await manager.query(
-        `UPDATE appliance_checkpoints
-            SET last_interval_end_ms = GREATEST(last_interval_end_ms, $2::int8),
-                intervals_credited = intervals_credited + $3,
-                records_unattributed = records_unattributed + $4,
-                updated_at = now()
-          WHERE source_key = $1
-          RETURNING last_interval_end_ms`,
+      const reached = latestEnd(batch.checkpointMs ?? -Infinity, plan.accepted);
+      // Wrapped in a SELECT: for a bare UPDATE ... RETURNING, TypeORM returns [rows, count], not the rows.
+      const updated: CheckpointColumns[] = await manager.query(
+        `WITH updated AS (
+           UPDATE appliance_checkpoints
+              SET last_interval_end_ms = GREATEST(last_interval_end_ms, $2::int8),
+                  intervals_credited = intervals_credited + $3,
+                  records_unattributed = records_unattributed + $4,
+                  updated_at = now()
+            WHERE source_key = $1
+            RETURNING ${CHECKPOINT_COLUMNS})
+         SELECT ${CHECKPOINT_COLUMNS} FROM updated`,
         [key, Number.isFinite(reached) ? reached : null, plan.accepted.length, usagePlan.unattributedRecords],
       );
-      const last = updated[0]?.last_interval_end_ms ?? null;
       return {
         intervalsCredited: plan.accepted.length,
         duplicates: plan.duplicates,
         overlaps: plan.overlaps,
         tooOld: plan.tooOld,
         recordsUnattributed: usagePlan.unattributedRecords,
-        checkpointMs: last === null ? null : Number(last),
+        checkpoint: toCheckpointRow(updated[0]),
         bytesAttributed: usagePlan.usage.reduce((sum, u) => sum + u.inBytes + u.outBytes, 0n),
         bytesUnattributed: usagePlan.unattributed.reduce((sum, u) => sum + u.inBytes + u.outBytes, 0n),
       };
     });
   }
+}
+
+const CHECKPOINT_COLUMNS = 'last_interval_end_ms, intervals_credited, records_unattributed';
+
+interface CheckpointColumns {
+  last_interval_end_ms: string | null;
+  intervals_credited: string;
+  records_unattributed: string;
+}
+
+function toCheckpointRow(row: CheckpointColumns): CheckpointRow {
+  return {
+    lastIntervalEndMs: row.last_interval_end_ms === null ? null : Number(row.last_interval_end_ms),
+    intervalsCredited: BigInt(row.intervals_credited),
+    recordsUnattributed: BigInt(row.records_unattributed),
+  };
+}
+
+/** The latest of `floorMs` and the accepted claims' ends: a loop, as a batch may hold more claims than a call has arguments. */
+function latestEnd<T>(floorMs: number, accepted: readonly AcceptedClaim<T>[]): number {
+  let latest = floorMs;
+  for (const a of accepted) if (a.claim.range.endMs > latest) latest = a.claim.range.endMs;
+  return latest;
 }
 
 /** Which of these account ids exist (accounts are archived, never deleted). Inside a transaction: pass its manager. */

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
+import { isStrictAddress } from '../net/ip';
 import type { Ledger, UnattributedIncrement, UsageIncrement, UsageWriter } from './ledger';
 import { sourceKey } from './usage-sources';
 
@@ -99,7 +99,8 @@ export class BufferedUsageWriter implements UsageWriter {
   addUnattributed(increment: UnattributedIncrement): void {
     if (increment.inBytes === 0n && increment.outBytes === 0n) return;
     if (!this.acceptable(increment.timeMs, increment.inBytes, increment.outBytes)) return;
-    if (isIP(increment.ip) === 0) return void this.metrics.rejected.inc({ reason: 'ip' });
+    // Strict: a zone id passes node's isIP but PostgreSQL inet refuses it, failing every retry of the flush.
+    if (!isStrictAddress(increment.ip)) return void this.metrics.rejected.inc({ reason: 'ip' });
     const minute = increment.timeMs - (increment.timeMs % MINUTE);
     const key = `${increment.ip}\u0001${sourceKey(increment.source)}\u0001${minute}`;
     const existing = this.unattributed.get(key);

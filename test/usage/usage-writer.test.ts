@@ -72,5 +72,15 @@ describe('BufferedUsageWriter', () => {
     writer.addUnattributed({ ip: 'not-an-ip', source, timeMs: 0, inBytes: 1n, outBytes: 0n });
     expect(writer.pending).toBe(0);
   });
+
+  it('refuses an address with a zone id (PostgreSQL inet refuses it) and writes the rest of the batch', async () => {
+    const ledger = new MemoryLedger();
+    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    writer.addUnattributed({ ip: 'fe80::1%eth0', source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    writer.addUnattributed({ ip: 'fe80::1', source, timeMs: 0, inBytes: 2n, outBytes: 0n });
+    expect(writer.pending).toBe(1);
+    await writer.flush();
+    expect(ledger.unattributed.map((u) => [u.ip, u.inBytes])).toEqual([['fe80::1', 2n]]);
+  });
 });
 

@@ -27,10 +27,6 @@ export class PollLoop {
     private readonly options: PollLoopOptions,
   ) {}
 
-  get consecutiveFailures(): number {
-    return this.failures;
-  }
-
   start(): void {
     if (this.controller) return;
     this.controller = new AbortController();

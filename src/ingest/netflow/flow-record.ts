@@ -31,6 +31,22 @@ export interface FlowRecord {
   proceraLocal: 0 | 1 | 2;
 }
 
+/** Bounds and template expiry shared by both decoders (v9 and IPFIX): one set per collector. */
+export interface DecoderOptions {
+  /** Templates not refreshed for this long are forgotten (RFC 7011 suggests 1800 s over UDP). */
+  templateLifetimeMs: number;
+  /** Bound on observation domains / source IDs remembered per exporter (memory guard against junk). */
+  maxDomains: number;
+  /** Bound on templates per domain. */
+  maxTemplates: number;
+}
+
+export const defaultDecoderOptions: DecoderOptions = {
+  templateLifetimeMs: 1_800_000,
+  maxDomains: 256,
+  maxTemplates: 1024,
+};
+
 /** A sampling rate announced by an options record: for one sampler, or exporter-wide (samplerId -1). */
 export interface SamplingAnnouncement {
   samplerId: number;

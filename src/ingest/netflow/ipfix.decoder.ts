@@ -1,7 +1,8 @@
 import {
   DecodeResult,
+  DecoderOptions,
+  defaultDecoderOptions,
   emptyResult,
-  FlowRecord,
   newRecord,
   rejected,
   SamplingAnnouncement,
@@ -123,21 +124,6 @@ export interface IpfixExporterState {
   domains: Map<number, IpfixDomainState>;
 }
 
-export interface IpfixOptions {
-  /** Templates not refreshed for this long are forgotten (RFC 7011 suggests 1800 s over UDP). */
-  templateLifetimeMs: number;
-  /** Bound on observation domains remembered per exporter (memory guard against junk). */
-  maxDomains: number;
-  /** Bound on templates per domain. */
-  maxTemplates: number;
-}
-
-export const defaultIpfixOptions: IpfixOptions = {
-  templateLifetimeMs: 1_800_000,
-  maxDomains: 256,
-  maxTemplates: 1024,
-};
-
 export function newIpfixExporterState(): IpfixExporterState {
   return { domains: new Map() };
 }
@@ -171,7 +157,7 @@ function ntpToMs(buf: Buffer, off: number, len: number): number {
   return (sec - NTP_UNIX_OFFSET_S) * 1000 + Math.floor((frac / 4294967296) * 1000);
 }
 
-function domainState(state: IpfixExporterState, domain: number, opts: IpfixOptions): IpfixDomainState | null {
+function domainState(state: IpfixExporterState, domain: number, opts: DecoderOptions): IpfixDomainState | null {
   let d = state.domains.get(domain);
   if (!d) {
     if (state.domains.size >= opts.maxDomains) return null;
@@ -189,7 +175,7 @@ export function decodeIpfix(
   buf: Buffer,
   state: IpfixExporterState,
   nowMs: number,
-  opts: IpfixOptions = defaultIpfixOptions,
+  opts: DecoderOptions = defaultDecoderOptions,
 ): DecodeResult {
   if (buf.length < 16) return rejected(10, 'too_short');
   if (buf.readUInt16BE(0) !== 10) return rejected(buf.readUInt16BE(0), 'bad_version');
@@ -248,7 +234,7 @@ function readTemplates(
   isOptions: boolean,
   dom: IpfixDomainState,
   nowMs: number,
-  opts: IpfixOptions,
+  opts: DecoderOptions,
 ): 'bad_template' | null {
   const header = isOptions ? 6 : 4;
   // Fewer bytes than a template header left: set padding.
@@ -514,5 +500,3 @@ function nonZero(buf: Buffer, off: number): boolean {
   for (let i = 0; i < 16; i++) if (buf[off + i] !== 0) return true;
   return false;
 }
-
-export type { FlowRecord };

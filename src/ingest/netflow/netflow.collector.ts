@@ -4,7 +4,7 @@ import type { Attribution } from '../../attribution/attribution';
 import { unmapIPv4 } from '../../net/ip';
 import type { UsageSource, UsageWriter } from '../../usage/ledger';
 import type { IngestStatusEntry, IngestStatusSource } from '../ingest-status';
-import { DecodeResult } from './flow-record';
+import { DecodeResult, DecoderOptions, defaultDecoderOptions } from './flow-record';
 import { FlowAccumulator } from './flow.attributor';
 import { decodeIpfix, IpfixExporterState, newIpfixExporterState } from './ipfix.decoder';
 import { EndpointSettings, NetflowSettings, NetflowSettingsSource, PacketLogicSettings } from './netflow.settings';
@@ -34,7 +34,7 @@ export const defaultCollectorOptions: NetflowCollectorOptions = {
   maxLedgerPending: 200_000,
   batchDatagrams: 256,
   settingsReloadMs: 10_000,
-  templateLifetimeMs: 1_800_000,
+  templateLifetimeMs: defaultDecoderOptions.templateLifetimeMs,
   receiveBufferBytes: 32 * 1024 * 1024,
 };
 
@@ -118,7 +118,9 @@ function newCounters(): ExporterCounters {
 export class NetflowCollector implements IngestStatusSource {
   readonly name = 'netflow';
   private socket: dgram.Socket | null = null;
-  private readonly v9 = new V9Decoder();
+  /** Both decoders (v9 and IPFIX) share one options object: built once, not per datagram. */
+  private readonly decoderOptions: DecoderOptions;
+  private readonly v9: V9Decoder;
   private readonly queue: (Queued | undefined)[];
   private head = 0;
   private size = 0;
@@ -137,6 +139,8 @@ export class NetflowCollector implements IngestStatusSource {
     options: Partial<NetflowCollectorOptions> = {},
   ) {
     this.opts = { ...defaultCollectorOptions, ...options };
+    this.decoderOptions = { ...defaultDecoderOptions, templateLifetimeMs: this.opts.templateLifetimeMs };
+    this.v9 = new V9Decoder(this.decoderOptions);
     this.queue = new Array(this.opts.queueDatagrams);
   }
 
@@ -187,14 +191,14 @@ export class NetflowCollector implements IngestStatusSource {
       const sameSource =
         match.endpoint?.id === ex.endpoint?.id && match.device?.name === ex.device?.name;
       if (!match.endpoint && !match.device) {
-        this.v9.forget(address, ex.v9);
+        this.v9.forget(ex.v9);
         this.exporters.delete(address);
       } else if (sameSource) {
         ex.endpoint = match.endpoint;
         ex.device = match.device;
       } else {
         ex.acc.flushTo(this.deps.writer);
-        this.v9.forget(address, ex.v9);
+        this.v9.forget(ex.v9);
         this.exporters.delete(address);
       }
     }
@@ -277,7 +281,7 @@ export class NetflowCollector implements IngestStatusSource {
     let r: DecodeResult;
     try {
       r = msg.length >= 2 && msg.readUInt16BE(0) === 10
-        ? decodeIpfix(msg, ex.ipfix, item.atMs, { templateLifetimeMs: this.opts.templateLifetimeMs, maxDomains: 256, maxTemplates: 1024 })
+        ? decodeIpfix(msg, ex.ipfix, item.atMs, this.decoderOptions)
         : this.v9.decode(msg, address, ex.v9, item.atMs);
     } catch {
       // The decoders validate every length; this is the last line of defence.
@@ -380,10 +384,6 @@ export class NetflowCollector implements IngestStatusSource {
   /** Per-exporter counters (a live view: plain numbers, read by the metrics collect callbacks). */
   exporterCounters(): Array<{ address: string; source: UsageSource; counters: ExporterCounters }> {
     return [...this.exporters.values()].map((e) => ({ address: e.address, source: e.acc.source, counters: e.counters }));
-  }
-
-  unknownExporters(): Map<string, number> {
-    return this.unknown;
   }
 
   /** Rows for ingest_status, one per exporter that has sent anything (IngestStatusSource). */

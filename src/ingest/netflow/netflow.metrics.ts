@@ -23,8 +23,7 @@ export interface CollectorRef {
   current(): NetflowCollector | null;
 }
 
-export function registerNetflowMetrics(registry: Registry, ref: CollectorRef | NetflowCollector): void {
-  const get = (): NetflowCollector | null => ('current' in ref ? ref.current() : ref);
+export function registerNetflowMetrics(registry: Registry, ref: CollectorRef): void {
   // Registering again (a new component on the same registry) replaces the previous views.
   for (const name of NAMES) registry.removeSingleMetric(name);
   const perExporter = (
@@ -39,7 +38,7 @@ export function registerNetflowMetrics(registry: Registry, ref: CollectorRef | N
       registers: [registry],
       collect() {
         this.reset();
-        for (const e of get()?.exporterCounters() ?? []) {
+        for (const e of ref.current()?.exporterCounters() ?? []) {
           this.inc({ source: e.source.parent, exporter: e.address }, read(e.counters));
         }
       },
@@ -61,7 +60,7 @@ export function registerNetflowMetrics(registry: Registry, ref: CollectorRef | N
     registers: [registry],
     collect() {
       this.reset();
-      const collector = get();
+      const collector = ref.current();
       if (!collector) return;
       for (const e of collector.exporterCounters()) {
         for (const [reason, n] of Object.entries(e.counters.dropped)) this.inc({ exporter: e.address, reason }, n);
@@ -76,7 +75,7 @@ export function registerNetflowMetrics(registry: Registry, ref: CollectorRef | N
     help: 'Datagrams waiting between the socket and the decoder.',
     registers: [registry],
     collect() {
-      this.set(get()?.queueDepth ?? 0);
+      this.set(ref.current()?.queueDepth ?? 0);
     },
   });
 }

@@ -1,5 +1,7 @@
 import {
   DecodeResult,
+  DecoderOptions,
+  defaultDecoderOptions,
   emptyResult,
   FlowRecord,
   newRecord,
@@ -170,14 +172,6 @@ function buildScopeTable(): Record<number, unknown> {
   return table;
 }
 
-export interface V9Options {
-  templateLifetimeMs: number;
-  maxDomains: number;
-  maxTemplates: number;
-}
-
-export const defaultV9Options: V9Options = { templateLifetimeMs: 1_800_000, maxDomains: 256, maxTemplates: 1024 };
-
 /** What we know of one (exporter, source ID): which template IDs the library holds, and since when. */
 interface V9Domain {
   key: string;
@@ -203,7 +197,7 @@ export class V9Decoder {
   private readonly lib: LibInstance;
   private seq = 0;
 
-  constructor(private readonly opts: V9Options = defaultV9Options) {
+  constructor(private readonly opts: DecoderOptions = defaultDecoderOptions) {
     this.lib = NetFlowV9({ cb: () => {} });
     // Its constructor creates a UDP socket we never use: close it.
     try {
@@ -216,10 +210,9 @@ export class V9Decoder {
   }
 
   /** Forgets an exporter's templates (e.g. it was removed from the configuration). */
-  forget(exporter: string, state: V9ExporterState): void {
+  forget(state: V9ExporterState): void {
     for (const d of state.domains.values()) delete this.lib.templates[`${d.key}:0`];
     state.domains.clear();
-    void exporter;
   }
 
   decode(buf: Buffer, exporter: string, state: V9ExporterState, nowMs: number): DecodeResult {
@@ -450,5 +443,3 @@ function isZero(buf: Buffer, from: number): boolean {
   for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
   return true;
 }
-
-export type { FlowRecord };

@@ -46,6 +46,13 @@ describe('Preseem page', () => {
     ]);
   });
 
+  it('drops an address with a zone id (PostgreSQL inet refuses it): the record is skipped and counted, or credits by its id', () => {
+    const times = { start: '2026-11-25T22:00:00Z', end: '2026-11-25T22:15:00Z', download_bytes: 1, upload_bytes: 1 };
+    const page = parsePreseemPage({ data: [{ ip: 'fe80::1%eth0', ...times }, { account_id: '7', ip: 'fe80::1%eth0', ...times }, { ip: 'fe80::1', ...times }] });
+    expect(page.invalid).toBe(1);
+    expect(page.records.map((r) => [r.accountId, r.ip])).toEqual([['7', null], [null, 'fe80::1']]);
+  });
+
   it('refuses a response without a data array', () => {
     expect(() => parsePreseemPage({ items: [] })).toThrow(PreseemShapeError);
     expect(() => parsePreseemPage([])).toThrow(PreseemShapeError);
@@ -71,6 +78,18 @@ describe('SaiSei page', () => {
       ['2001:db8::7', T - 300_000, T, { units: 3n, scale: 0 }, { units: 4n, scale: 0 }],
     ]);
     expect(ipOfUserName('User-300.1.1.1')).toBeNull();
+  });
+
+  it('skips and counts a User-<ip> whose address has a zone id (PostgreSQL inet refuses it)', () => {
+    const page = parseSaiseiPage({
+      collection: [
+        { name: 'User-fe80::1%eth0', dest_smoothed_rate: 1, source_smoothed_rate: 1 },
+        { name: 'User-fe80::1', dest_smoothed_rate: 1, source_smoothed_rate: 1 },
+      ],
+    });
+    expect(page).toMatchObject({ count: 2, invalid: 1 });
+    expect(page.users.map((u) => u.ip)).toEqual(['fe80::1']);
+    expect(ipOfUserName('User-fe80::1%eth0')).toBeNull();
   });
 
   it('refuses a response without a collection', () => {

@@ -279,7 +279,7 @@ describe('v9 template lifetime', () => {
     decoder.decode(fixture('netflow9_test_macaddr_tpl.dat'), 'x', state, 0);
     const lib = (decoder as unknown as { lib: { templates: Record<string, unknown> } }).lib;
     expect(Object.keys(lib.templates)).toHaveLength(1);
-    decoder.forget('x', state);
+    decoder.forget(state);
     expect(Object.keys(lib.templates)).toHaveLength(0);
   });
 });

@@ -108,6 +108,27 @@ describe('NetflowCollector', () => {
     expect(c.ingestStatus()[1].estimatedLost).toBe(0);
   });
 
+  it('the configured template lifetime applies to v9 as well as IPFIX', async () => {
+    let nowMs = 0;
+    const writer = new SummingWriter();
+    const c = new NetflowCollector(
+      { attribution: new ListAttribution({ '100.64.0.0/24': 1 }, {}), writer, settings: { load: async () => settings() }, now: () => nowMs },
+      { templateLifetimeMs: 1000 },
+    );
+    await c.reloadSettings();
+    const IPFIX_TPL = ipfixTemplate(400, [[8, 4], [12, 4], [1, 4]]);
+    const ipfixRec = Buffer.concat([ip4('100.64.0.5'), ip4('198.51.100.1'), u32(10)]);
+    c.enqueue(v9Packet({ seq: 0 }, TPL), ROUTER);
+    c.enqueue(ipfixPacket({ seq: 0 }, IPFIX_TPL), ROUTER);
+    await c.whenIdle();
+    nowMs = 1001; // past the configured 1 s, long before the 30 min default
+    c.enqueue(v9Packet({ seq: 1 }, dataSet(300, [rec('100.64.0.5', '198.51.100.1', 1000)])), ROUTER);
+    c.enqueue(ipfixPacket({ seq: 0 }, dataSet(400, [ipfixRec])), ROUTER);
+    await c.whenIdle();
+    expect(c.ingestStatus()[1].details?.templates_missing).toBe(2);
+    expect(writer.accounts.size).toBe(0);
+  });
+
   it('whitelist mode counts only flows touching the whitelist', async () => {
     const { c, writer } = await collector(settings({ whitelistMode: true, whitelist: PrefixIndex.of(['100.64.1.0/24']) }));
     c.enqueue(v9Packet({ seq: 0 }, TPL, dataSet(300, [rec('100.64.0.5', '198.51.100.1', 1000), rec('198.51.100.1', '100.64.1.7', 10)])), ROUTER);

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isStrictAddress } from '../../../net/ip';
 import { parseByteCount, parseGmt } from '../gmt-time';
 
 /**
@@ -64,8 +64,9 @@ function parseRecord(item: unknown): PreseemUsageRecord | null {
   if (!isObject(item)) return null;
   const accountId = idText(item.account_id ?? item.service_id);
   const rawIp = item.ip ?? item.ip_address;
-  // An address that is not one is dropped (it could not be stored or attributed); the id may still credit.
-  const ip = typeof rawIp === 'string' && isIP(rawIp.trim()) !== 0 ? rawIp.trim() : null;
+  // An address that is not one (a zone id too: PostgreSQL inet refuses it) is dropped: it could not
+  // be stored or attributed. The id may still credit.
+  const ip = typeof rawIp === 'string' && isStrictAddress(rawIp.trim()) ? rawIp.trim() : null;
   if (accountId === null && ip === null) return null;
   const startMs = parseGmt(item.start);
   const endMs = parseGmt(item.end);

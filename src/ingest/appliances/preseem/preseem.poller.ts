@@ -201,7 +201,7 @@ export class PreseemPoller {
     this.state.accepted += outcome.intervalsCredited;
     this.state.bytesAttributed += outcome.bytesAttributed;
     this.state.bytesUnattributed += outcome.bytesUnattributed;
-    this.applyCheckpoint(await this.deps.creditor.checkpoint(PRESEEM_SOURCE_KEY));
+    this.applyCheckpoint(outcome.checkpoint);
     return result;
   }
 

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isStrictAddress } from '../../../net/ip';
 import { parseGmt } from '../gmt-time';
 import { ExactDecimal, parseRate } from './saisei-rate';
 
@@ -65,7 +65,8 @@ export function parseSaiseiPage(body: unknown): SaiseiPage {
 export function ipOfUserName(name: string): string | null {
   const m = /^User-(.+)$/.exec(name);
   if (!m) return null;
-  return isIP(m[1]) !== 0 ? m[1] : null;
+  // Strict: a zone id ("fe80::1%eth0") is no address PostgreSQL inet stores.
+  return isStrictAddress(m[1]) ? m[1] : null;
 }
 
 function parseUser(item: unknown): SaiseiUserUsage | null {

@@ -234,7 +234,7 @@ export class SaiseiPoller {
     state.status.bytesUnattributed += outcome.bytesUnattributed;
     state.status.duplicatesSkipped += outcome.duplicates;
     state.status.tooOldSkipped += outcome.tooOld;
-    this.applyCheckpoint(state, await this.deps.creditor.checkpoint(saiseiSourceKey(device.id)));
+    this.applyCheckpoint(state, outcome.checkpoint);
     return {
       windowStartMs: fromMs,
       windowEndMs: untilMs,

@@ -108,6 +108,18 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
     expect(status.checkpoint).toEqual(new Date(T0 - 30 * MIN));
   });
 
+  it('skips and counts a record whose only address has a zone id, and credits the rest of the batch', async () => {
+    fake.records = [
+      rec({ ip: 'fe80::1%eth0' }, 0, 15, 5, 6), // PostgreSQL inet refuses it: it must never reach the ledger
+      rec({ ip: '100.64.0.7' }, 0, 15, 700, 70),
+    ];
+    const poller = newPoller();
+    expect(await poller.pollOnce()).toMatchObject({ records: 1, invalid: 1, intervalsCredited: 1, recordsUnattributed: 0 });
+    expect(await TableLedger.totals(dataSource, 'Preseem')).toEqual({ '7': ['700', '70'] });
+    expect(await TableLedger.unattributedTotals(dataSource, 'Preseem')).toEqual({});
+    expect(poller.status()).toMatchObject({ recordsInvalid: 1, intervalsCredited: 1n, checkpoint: new Date(T0 - 45 * MIN) });
+  });
+
   it('never credits an interval twice: repeated polls, overlapping windows, duplicates inside a response, restarts', async () => {
     fake.records = [rec({ account_id: 42 }, 0, 15, 1000, 10), rec({ account_id: 42 }, 0, 15, 1000, 10)];
     const poller = newPoller();
