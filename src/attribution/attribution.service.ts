@@ -102,9 +102,8 @@ export class AttributionService implements Attribution {
   /** Earliest interval start held: before it nobody held anything (as far as memory goes). */
   private ipEarliestMs = Infinity;
 
-  private currentUsers = new Map<string, Interval>();
-  /** username -> id of the RadiusAccount holding it now (beside `currentUsers`). */
-  private currentUserOwners = new Map<string, number>();
+  /** username -> its open interval, and the RadiusAccount holding it now. */
+  private currentUsers = new Map<string, { interval: Interval; radiusAccountId: number | null }>();
   private userHistory = new Map<string, IntervalList>();
   private userWatermarkMs = -Infinity;
 
@@ -272,12 +271,12 @@ export class AttributionService implements Attribution {
   }
 
   accountForUsername(username: string, atMs: number): number | null {
-    if (atMs >= this.userWatermarkMs) return this.currentUsers.get(username)?.accountId ?? null;
+    if (atMs >= this.userWatermarkMs) return this.currentUsers.get(username)?.interval.accountId ?? null;
     return this.userHistory.get(username)?.accountAt(atMs) ?? null;
   }
 
   radiusAccountForUsername(username: string): number | null {
-    return this.currentUserOwners.get(username) ?? null;
+    return this.currentUsers.get(username)?.radiusAccountId ?? null;
   }
 
   /** Gauges read at scrape time (nothing on the lookup path); only one of them walks the history. */
@@ -484,13 +483,9 @@ export class AttributionService implements Attribution {
     const interval = list.upsert(id, fromMs, toMs, accountId);
     const open = this.currentUsers.get(row.key);
     if (toMs === Infinity) {
-      if (!open || open.id <= id) {
-        this.currentUsers.set(row.key, interval);
-        if (row.owner_id !== null) this.currentUserOwners.set(row.key, Number(row.owner_id));
-      }
-    } else if (open && open.id === id) {
+      if (!open || open.interval.id <= id) this.currentUsers.set(row.key, { interval, radiusAccountId: row.owner_id === null ? null : Number(row.owner_id) });
+    } else if (open && open.interval.id === id) {
       this.currentUsers.delete(row.key);
-      this.currentUserOwners.delete(row.key);
     }
     this.userWatermarkMs = Math.max(this.userWatermarkMs, fromMs, toMs === Infinity ? fromMs : toMs);
   }
@@ -506,7 +501,6 @@ export class AttributionService implements Attribution {
     this.ipWatermarkMs = -Infinity;
     this.ipEarliestMs = Infinity;
     this.currentUsers.clear();
-    this.currentUserOwners.clear();
     this.userHistory.clear();
     this.userWatermarkMs = -Infinity;
   }
