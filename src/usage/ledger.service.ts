@@ -16,6 +16,19 @@ export interface LedgerRow {
   freeOutBytes: bigint;
 }
 
+/** The row for bytes of one (account, source, bucket) that are all free or all billable. */
+export function ledgerRow(
+  accountId: number,
+  sourceId: number,
+  bucket: number,
+  bytes: { inBytes: bigint; outBytes: bigint },
+  free: boolean,
+): LedgerRow {
+  return free
+    ? { accountId, sourceId, bucket, inBytes: 0n, outBytes: 0n, freeInBytes: bytes.inBytes, freeOutBytes: bytes.outBytes }
+    : { accountId, sourceId, bucket, inBytes: bytes.inBytes, outBytes: bytes.outBytes, freeInBytes: 0n, freeOutBytes: 0n };
+}
+
 /** An account and one free window of its policy; the window is null when a LEFT JOIN found none. */
 interface AccountWindowRow {
   account_id: string;
@@ -195,15 +208,7 @@ export class LedgerService implements Ledger {
         checkBytes(u.inBytes, u.outBytes);
         const w = windows.get(u.accountId);
         const free = w !== undefined && isFreeAt(w, this.timeZone, u.timeMs);
-        return {
-          accountId: u.accountId,
-          sourceId: byObject.get(u.source)!,
-          bucket: bucketOf(u.timeMs),
-          inBytes: free ? 0n : u.inBytes,
-          outBytes: free ? 0n : u.outBytes,
-          freeInBytes: free ? u.inBytes : 0n,
-          freeOutBytes: free ? u.outBytes : 0n,
-        };
+        return ledgerRow(u.accountId, byObject.get(u.source)!, bucketOf(u.timeMs), u, free);
       });
       await upsertUsageRows(manager, rows);
     }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { loadAccountsWithWindows, loadFreeWindows } from '../../src/usage/ledger.service';
+import { ledgerRow, loadAccountsWithWindows, loadFreeWindows } from '../../src/usage/ledger.service';
 
 /** A manager that is not PostgreSQL, so preparedQuery sends the statement through `query`. */
 function fakeManager(rows: object[]) {
@@ -15,6 +15,28 @@ const window = (account_id: string, day: number | null, start_minute: number | n
 });
 
 describe('ledger.service helpers', () => {
+  it('puts all bytes on the free or the billable side', () => {
+    const bytes = { inBytes: 7n, outBytes: 3n };
+    expect(ledgerRow(1, 2, 300_000, bytes, false)).toEqual({
+      accountId: 1,
+      sourceId: 2,
+      bucket: 300_000,
+      inBytes: 7n,
+      outBytes: 3n,
+      freeInBytes: 0n,
+      freeOutBytes: 0n,
+    });
+    expect(ledgerRow(1, 2, 300_000, bytes, true)).toEqual({
+      accountId: 1,
+      sourceId: 2,
+      bucket: 300_000,
+      inBytes: 0n,
+      outBytes: 0n,
+      freeInBytes: 7n,
+      freeOutBytes: 3n,
+    });
+  });
+
   it('loadFreeWindows sends the account ids as one array literal and groups the windows per account', async () => {
     const { manager, query } = fakeManager([window('2', 1, 0, 60), window('2', 3, 120, 180), window('5', 0, 0, 1440)]);
     const windows = await loadFreeWindows(manager, [2, 5, 9]);
