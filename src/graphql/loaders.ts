@@ -35,11 +35,8 @@ export function createLoaders(services: Services): Loaders {
     }
     return found;
   };
-  // The three fixed loaders are built on first use: most requests (a mutation, data_usage_totals)
-  // never touch them, and the context is built for every request.
-  let currentUsage: Loaders['currentUsage'] | undefined;
-  let usageHistories: Loaders['usageHistories'] | undefined;
-  let freePeriods: Loaders['freePeriods'] | undefined;
+  // The fixed loaders are getters, built on first use: most requests (a mutation,
+  // data_usage_totals) never touch them, and the context is built for every request.
   return {
     relationPage(relation, parentId, query, load) {
       return loader(`page:${relation}:${argumentsKey(query)}`, async (ids) => {
@@ -54,22 +51,22 @@ export function createLoaders(services: Services): Loaders {
       }).load(id);
     },
     get currentUsage() {
-      return (currentUsage ??= new DataLoader(async (ids: readonly number[]) => {
+      return loader('usage:current', async (ids) => {
         const usage = await services.usageReads.currentUsage([...ids]);
         return ids.map((id) => usage.get(id) ?? null);
-      }));
+      });
     },
     get usageHistories() {
-      return (usageHistories ??= new DataLoader(async (ids: readonly number[]) => {
+      return loader('usage:histories', async (ids) => {
         const histories = await services.usageReads.histories([...ids]);
         return ids.map((id) => histories.get(id) ?? []);
-      }));
+      });
     },
     get freePeriods() {
-      return (freePeriods ??= new DataLoader(async (policyIds: readonly number[]) => {
+      return loader('policy:free-periods', async (policyIds) => {
         const periods = await services.usagePolicies.freePeriods([...policyIds]);
         return policyIds.map((id) => periods.filter((p) => p.usage_based_billing_policy_id === id));
-      }));
+      });
     },
   };
 }

@@ -3,7 +3,8 @@ import type { LedgerConfig } from '../config';
 import { preparedQuery } from '../db/prepared-query';
 import { retryTransient } from '../db/sql-errors';
 import { applySamples, CounterSample, CounterState } from './counter';
-import { arrayLiteral, LedgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
+import type { UsageSource } from './ledger';
+import { arrayLiteral, LedgerRow, ledgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
 import { spreadDelta } from './spread';
 import { resolveSourceIds, sourceKey } from './usage-sources';
 
@@ -106,11 +107,19 @@ export class DataUsageService {
     });
     if (problems.length) return { success: false, message: describeProblems(problems) };
 
-    const sources = input.map((r) => ({ parent: r.data_source_parent, identifier: r.data_source_identifier }));
-    const sourceIds = await resolveSourceIds(manager, sources);
+    // Each row's source key once; resolveSourceIds then sees each distinct source once.
+    const rowSourceKeys: string[] = [];
+    const sources = new Map<string, UsageSource>();
+    for (const row of input) {
+      const source = { parent: row.data_source_parent, identifier: row.data_source_identifier };
+      const key = sourceKey(source);
+      rowSourceKeys.push(key);
+      if (!sources.has(key)) sources.set(key, source);
+    }
+    const sourceIds = await resolveSourceIds(manager, sources.values());
     const series = new Map<string, { key: SeriesKey; samples: CounterSample[] }>();
     input.forEach((row, i) => {
-      const key = { accountId: Number(row.account_id), sourceId: sourceIds.get(sourceKey(sources[i]))! };
+      const key = { accountId: Number(row.account_id), sourceId: sourceIds.get(rowSourceKeys[i])! };
       const id = `${key.accountId}:${key.sourceId}`;
       const entry = series.get(id) ?? { key, samples: [] };
       entry.samples.push({ row: i, time: row.time.getTime(), inBytes: row.inbytes, outBytes: row.outbytes });
@@ -137,17 +146,7 @@ export class DataUsageService {
       const accountWindows = windows.get(s.key.accountId) ?? [];
       for (const interval of outcome.intervals) {
         const pieces = spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone, maxPieces);
-        for (const piece of pieces) {
-          rows.push({
-            accountId: s.key.accountId,
-            sourceId: s.key.sourceId,
-            bucket: piece.bucket,
-            inBytes: piece.free ? 0n : piece.inBytes,
-            outBytes: piece.free ? 0n : piece.outBytes,
-            freeInBytes: piece.free ? piece.inBytes : 0n,
-            freeOutBytes: piece.free ? piece.outBytes : 0n,
-          });
-        }
+        for (const piece of pieces) rows.push(ledgerRow(s.key.accountId, s.key.sourceId, piece.bucket, piece, piece.free));
       }
       if (outcome.state && outcome.state !== before) updates.push({ key: s.key, state: outcome.state });
     }

@@ -16,6 +16,39 @@ export interface LedgerRow {
   freeOutBytes: bigint;
 }
 
+/** The row for bytes of one (account, source, bucket) that are all free or all billable. */
+export function ledgerRow(
+  accountId: number,
+  sourceId: number,
+  bucket: number,
+  bytes: { inBytes: bigint; outBytes: bigint },
+  free: boolean,
+): LedgerRow {
+  return free
+    ? { accountId, sourceId, bucket, inBytes: 0n, outBytes: 0n, freeInBytes: bytes.inBytes, freeOutBytes: bytes.outBytes }
+    : { accountId, sourceId, bucket, inBytes: bytes.inBytes, outBytes: bytes.outBytes, freeInBytes: 0n, freeOutBytes: 0n };
+}
+
+/** An account and one free window of its policy; the window is null when a LEFT JOIN found none. */
+interface AccountWindowRow {
+  account_id: string;
+  day: number | null;
+  start_minute: number | null;
+  end_minute: number | null;
+}
+
+function windowsByAccount(rows: AccountWindowRow[]): Map<number, FreeWindow[]> {
+  const windows = new Map<number, FreeWindow[]>();
+  for (const r of rows) {
+    if (r.day === null) continue;
+    const id = Number(r.account_id);
+    const list = windows.get(id) ?? [];
+    list.push({ weekday: Number(r.day), startMinute: Number(r.start_minute), endMinute: Number(r.end_minute) });
+    windows.set(id, list);
+  }
+  return windows;
+}
+
 /**
  * The free windows of each account's policy, in one statement for the whole batch. Free traffic is
  * classified when written (not when read) so the hour and day rollups stay exact: a rolled-up
@@ -24,24 +57,17 @@ export interface LedgerRow {
  * what a customer was promised at the time of the traffic.
  */
 export async function loadFreeWindows(manager: EntityManager, accountIds: number[]): Promise<Map<number, FreeWindow[]>> {
-  const windows = new Map<number, FreeWindow[]>();
-  if (accountIds.length === 0) return windows;
-  const rows = await preparedQuery<{ account_id: string; day: number; start_minute: number; end_minute: number }>(
+  if (accountIds.length === 0) return new Map();
+  const rows = await preparedQuery<AccountWindowRow>(
     manager,
     'ledger-free-windows',
     `SELECT a.id AS account_id, fp.day, fp.start_minute, fp.end_minute
        FROM accounts a
        JOIN usage_based_billing_policy_free_periods fp ON fp.usage_based_billing_policy_id = a.usage_based_billing_policy_id
       WHERE a.id = ANY($1::bigint[])`,
-    [accountIds],
+    [arrayLiteral(accountIds)],
   );
-  for (const r of rows) {
-    const id = Number(r.account_id);
-    const list = windows.get(id) ?? [];
-    list.push({ weekday: Number(r.day), startMinute: Number(r.start_minute), endMinute: Number(r.end_minute) });
-    windows.set(id, list);
-  }
-  return windows;
+  return windowsByAccount(rows);
 }
 
 /**
@@ -58,26 +84,16 @@ export async function loadAccountsWithWindows(
   manager: EntityManager,
   accountIds: number[],
 ): Promise<{ known: Set<number>; windows: Map<number, FreeWindow[]> }> {
-  const rows = await preparedQuery<{ id: string; day: number | null; start_minute: number | null; end_minute: number | null }>(
+  const rows = await preparedQuery<AccountWindowRow>(
     manager,
     'ledger-accounts-windows',
-    `SELECT a.id, fp.day, fp.start_minute, fp.end_minute
+    `SELECT a.id AS account_id, fp.day, fp.start_minute, fp.end_minute
        FROM accounts a
        LEFT JOIN usage_based_billing_policy_free_periods fp ON fp.usage_based_billing_policy_id = a.usage_based_billing_policy_id
       WHERE a.id = ANY($1::bigint[])`,
     [arrayLiteral(accountIds)],
   );
-  const known = new Set<number>();
-  const windows = new Map<number, FreeWindow[]>();
-  for (const r of rows) {
-    const id = Number(r.id);
-    known.add(id);
-    if (r.day === null) continue;
-    const list = windows.get(id) ?? [];
-    list.push({ weekday: Number(r.day), startMinute: Number(r.start_minute), endMinute: Number(r.end_minute) });
-    windows.set(id, list);
-  }
-  return { known, windows };
+  return { known: new Set(rows.map((r) => Number(r.account_id))), windows: windowsByAccount(rows) };
 }
 
 const compareRows = (a: LedgerRow, b: LedgerRow) =>
@@ -192,15 +208,7 @@ export class LedgerService implements Ledger {
         checkBytes(u.inBytes, u.outBytes);
         const w = windows.get(u.accountId);
         const free = w !== undefined && isFreeAt(w, this.timeZone, u.timeMs);
-        return {
-          accountId: u.accountId,
-          sourceId: byObject.get(u.source)!,
-          bucket: bucketOf(u.timeMs),
-          inBytes: free ? 0n : u.inBytes,
-          outBytes: free ? 0n : u.outBytes,
-          freeInBytes: free ? u.inBytes : 0n,
-          freeOutBytes: free ? u.outBytes : 0n,
-        };
+        return ledgerRow(u.accountId, byObject.get(u.source)!, bucketOf(u.timeMs), u, free);
       });
       await upsertUsageRows(manager, rows);
     }

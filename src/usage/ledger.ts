@@ -40,7 +40,8 @@ export interface Ledger {
 
 /**
  * Buffered writes for high-rate sources (flows, appliance polls): `add` is synchronous and
- * aggregates in memory by (account, source, bucket); the writer flushes on size, on time
+ * aggregates in memory by (account, source, minute): free windows have minute edges, so a
+ * 5-minute bucket could mix free and billable bytes. The writer flushes on size, on time
  * and on stop. `flush()` resolves when everything added before it is committed.
  */
 export interface UsageWriter {

@@ -3,6 +3,8 @@ import { DataUsageTopOff } from '../db/entities/data-usage-top-off.entity';
 import { Account } from '../db/entities/account.entity';
 import { CountedDirections, UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from '../db/entities/usage-based-billing-policy.entity';
 import { badInput, conflict, notFound } from '../errors';
+import { resolvePatch } from '../accounts/patch';
+import { assertExists, findOrNotFound, requiredName } from '../accounts/service-support';
 import { parseTimeOfDay, WEEKDAYS, Weekday } from './free-window';
 
 const MAX_INT64 = 2n ** 63n - 1n;
@@ -17,18 +19,27 @@ export function parseGigabytes(value: string): string {
   return normalized;
 }
 
-export interface PolicyInput {
-  name?: string;
-  cap_in_gigabytes?: string;
-  counted_directions?: CountedDirections;
+/** An update as received: absent = unchanged; null is refused (none of these fields can be cleared). */
+type UpdateInput<T> = { [K in keyof T]?: T[K] | null };
+
+export interface PolicyFields {
+  name: string;
+  cap_in_gigabytes: string;
+  counted_directions: CountedDirections;
 }
 
-export interface FreePeriodInput {
-  usage_based_billing_policy_id?: number;
-  day?: Weekday;
-  start?: string;
-  end?: string;
+export type PolicyInput = UpdateInput<PolicyFields>;
+
+export interface FreePeriodFields {
+  usage_based_billing_policy_id: number;
+  day: Weekday;
+  start: string;
+  end: string;
 }
+
+export type FreePeriodInput = UpdateInput<FreePeriodFields>;
+
+export type TopOffInput = UpdateInput<{ amount_in_bytes: bigint }>;
 
 function minutesOf(field: 'start' | 'end', text: string): number {
   const minutes = parseTimeOfDay(text);
@@ -44,33 +55,32 @@ export class UsagePolicyService {
     return this.dataSource.getRepository(UsageBasedBillingPolicy).find({ order: { id: 'ASC' } });
   }
 
-  async getPolicy(id: number): Promise<UsageBasedBillingPolicy> {
-    const policy = await this.dataSource.getRepository(UsageBasedBillingPolicy).findOneBy({ id });
-    if (!policy) throw notFound('UsageBasedBillingPolicy', id);
-    return policy;
+  getPolicy(id: number): Promise<UsageBasedBillingPolicy> {
+    return findOrNotFound(this.dataSource.manager, UsageBasedBillingPolicy, 'UsageBasedBillingPolicy', id);
   }
 
-  async createPolicy(input: Required<Pick<PolicyInput, 'name' | 'cap_in_gigabytes'>> & PolicyInput): Promise<UsageBasedBillingPolicy> {
-    if (!input.name?.trim()) throw badInput('name must not be empty');
+  private assertPolicyExists(id: number): Promise<void> {
+    return assertExists(this.dataSource.manager, UsageBasedBillingPolicy, 'UsageBasedBillingPolicy', id);
+  }
+
+  async createPolicy(input: Pick<PolicyFields, 'name' | 'cap_in_gigabytes'> & PolicyInput): Promise<UsageBasedBillingPolicy> {
     const repo = this.dataSource.getRepository(UsageBasedBillingPolicy);
     return repo.save(
-      repo.create({ name: input.name.trim(), cap_in_gigabytes: parseGigabytes(input.cap_in_gigabytes), counted_directions: input.counted_directions ?? 'BOTH' }),
+      repo.create({ name: requiredName(input.name), cap_in_gigabytes: parseGigabytes(input.cap_in_gigabytes), counted_directions: input.counted_directions ?? 'BOTH' }),
     );
   }
 
   async updatePolicy(id: number, input: PolicyInput): Promise<UsageBasedBillingPolicy> {
+    const changes = resolvePatch<PolicyFields>('UsageBasedBillingPolicy', { ...input }, []);
+    if (changes.name !== undefined) changes.name = requiredName(changes.name);
+    if (changes.cap_in_gigabytes !== undefined) changes.cap_in_gigabytes = parseGigabytes(changes.cap_in_gigabytes);
     const policy = await this.getPolicy(id);
-    if (input.name !== undefined) {
-      if (!input.name.trim()) throw badInput('name must not be empty');
-      policy.name = input.name.trim();
-    }
-    if (input.cap_in_gigabytes !== undefined) policy.cap_in_gigabytes = parseGigabytes(input.cap_in_gigabytes);
-    if (input.counted_directions !== undefined) policy.counted_directions = input.counted_directions;
+    Object.assign(policy, changes);
     return this.dataSource.getRepository(UsageBasedBillingPolicy).save(policy);
   }
 
   async deletePolicy(id: number): Promise<void> {
-    await this.getPolicy(id);
+    await this.assertPolicyExists(id);
     const users = await this.dataSource.getRepository(Account).countBy({ usage_based_billing_policy_id: id });
     if (users > 0) throw conflict(`UsageBasedBillingPolicy ${id} is used by ${users} account(s); move them to another policy first`);
     await this.dataSource.getRepository(UsageBasedBillingPolicy).delete({ id });
@@ -87,22 +97,21 @@ export class UsagePolicyService {
       .getMany();
   }
 
-  async createFreePeriod(input: Required<FreePeriodInput>): Promise<UsageBasedBillingPolicyFreePeriod> {
-    await this.getPolicy(input.usage_based_billing_policy_id);
+  async createFreePeriod(input: FreePeriodFields): Promise<UsageBasedBillingPolicyFreePeriod> {
+    await this.assertPolicyExists(input.usage_based_billing_policy_id);
     const period = this.checkedPeriod(new UsageBasedBillingPolicyFreePeriod(), input);
     period.usage_based_billing_policy_id = input.usage_based_billing_policy_id;
     return this.dataSource.getRepository(UsageBasedBillingPolicyFreePeriod).save(period);
   }
 
   async updateFreePeriod(id: number, input: FreePeriodInput): Promise<UsageBasedBillingPolicyFreePeriod> {
-    const repo = this.dataSource.getRepository(UsageBasedBillingPolicyFreePeriod);
-    const period = await repo.findOneBy({ id });
-    if (!period) throw notFound('UsageBasedBillingPolicyFreePeriod', id);
-    if (input.usage_based_billing_policy_id !== undefined) {
-      await this.getPolicy(input.usage_based_billing_policy_id);
-      period.usage_based_billing_policy_id = input.usage_based_billing_policy_id;
+    const changes = resolvePatch<FreePeriodFields>('UsageBasedBillingPolicyFreePeriod', { ...input }, []);
+    const period = await findOrNotFound(this.dataSource.manager, UsageBasedBillingPolicyFreePeriod, 'UsageBasedBillingPolicyFreePeriod', id);
+    if (changes.usage_based_billing_policy_id !== undefined) {
+      await this.assertPolicyExists(changes.usage_based_billing_policy_id);
+      period.usage_based_billing_policy_id = changes.usage_based_billing_policy_id;
     }
-    return repo.save(this.checkedPeriod(period, input));
+    return this.dataSource.getRepository(UsageBasedBillingPolicyFreePeriod).save(this.checkedPeriod(period, changes));
   }
 
   async deleteFreePeriod(id: number): Promise<void> {
@@ -110,7 +119,7 @@ export class UsagePolicyService {
     if (!result.affected) throw notFound('UsageBasedBillingPolicyFreePeriod', id);
   }
 
-  private checkedPeriod(period: UsageBasedBillingPolicyFreePeriod, input: FreePeriodInput): UsageBasedBillingPolicyFreePeriod {
+  private checkedPeriod(period: UsageBasedBillingPolicyFreePeriod, input: Partial<FreePeriodFields>): UsageBasedBillingPolicyFreePeriod {
     if (input.day !== undefined) {
       const day = WEEKDAYS.indexOf(input.day);
       if (day < 0) throw badInput(`day must be one of ${WEEKDAYS.join(', ')}`);
@@ -131,21 +140,17 @@ export class UsagePolicyService {
 
   async createTopOff(accountId: number, amount: bigint): Promise<DataUsageTopOff> {
     this.checkAmount(amount);
-    const account = await this.dataSource.getRepository(Account).findOneBy({ id: accountId });
-    if (!account) throw notFound('Account', accountId);
+    await assertExists(this.dataSource.manager, Account, 'Account', accountId);
     const repo = this.dataSource.getRepository(DataUsageTopOff);
     return repo.save(repo.create({ account_id: accountId, amount_in_bytes: amount.toString() }));
   }
 
-  async updateTopOff(id: number, amount: bigint | undefined): Promise<DataUsageTopOff> {
-    const repo = this.dataSource.getRepository(DataUsageTopOff);
-    const topOff = await repo.findOneBy({ id });
-    if (!topOff) throw notFound('DataUsageTopOff', id);
-    if (amount !== undefined) {
-      this.checkAmount(amount);
-      topOff.amount_in_bytes = amount.toString();
-    }
-    return repo.save(topOff);
+  async updateTopOff(id: number, input: TopOffInput): Promise<DataUsageTopOff> {
+    const { amount_in_bytes: amount } = resolvePatch<{ amount_in_bytes: bigint }>('DataUsageTopOff', { ...input }, []);
+    if (amount !== undefined) this.checkAmount(amount);
+    const topOff = await findOrNotFound(this.dataSource.manager, DataUsageTopOff, 'DataUsageTopOff', id);
+    if (amount !== undefined) topOff.amount_in_bytes = amount.toString();
+    return this.dataSource.getRepository(DataUsageTopOff).save(topOff);
   }
 
   async deleteTopOff(id: number): Promise<void> {
@@ -159,7 +164,7 @@ export class UsagePolicyService {
 
   /** Links an account to a policy (or none, with null). */
   async setAccountPolicy(accountId: number, policyId: number | null): Promise<void> {
-    if (policyId !== null) await this.getPolicy(policyId);
+    if (policyId !== null) await this.assertPolicyExists(policyId);
     const result = await this.dataSource.getRepository(Account).update({ id: accountId }, { usage_based_billing_policy_id: policyId });
     if (!result.affected) throw notFound('Account', accountId);
   }

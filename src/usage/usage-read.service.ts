@@ -3,6 +3,8 @@ import { preparedQuery } from '../db/prepared-query';
 import { billingPeriodAt, billingPeriodsBetween, BillingPeriod } from './billing-period';
 import { BUCKET_MS } from './spread';
 import { ceilLocalDay, ceilLocalHour, floorLocalHour, nextLocalDay, startOfLocalDay, TIME } from './time-zone';
+import type { UsageSource } from './ledger';
+import { sourceKey } from './usage-sources';
 
 /**
  * Where to look in each tier for usage inside [start, end): a bucket counts when it lies wholly
@@ -90,6 +92,9 @@ export interface UsageHistory extends ByteTotals {
 const ts = (ms: number) => new Date(ms).toISOString();
 const big = (v: string | null | undefined) => BigInt(v ?? '0');
 const GB = 1_000_000_000n;
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** By parent, then identifier: the order totals lists sources in (ORDER BY parent, identifier). */
+const bySourceName = (a: UsageSource, b: UsageSource) => compareText(a.parent, b.parent) || compareText(a.identifier, b.identifier);
 
 /** Decimal gigabytes ("12.5") -> exact bytes. numeric(30,9) holds at most 9 decimals. */
 export function gigabytesToBytes(gigabytes: string): bigint {
@@ -202,7 +207,7 @@ export class UsageReadService {
   async series(accountId: number, start: number, end: number, datapoints: number): Promise<RatePoint[]> {
     const points = Math.max(1, Math.min(datapoints, 2000));
     const step = Math.max(BUCKET_MS, Math.ceil((end - start) / points / BUCKET_MS) * BUCKET_MS);
-    const rows: Record<string, string>[] = await this.db.query(
+    const rows: (UsageSource & { tier: string; b: string; i: string; o: string })[] = await this.db.query(
       `SELECT s.parent, s.identifier, u.tier, (extract(epoch from u.bucket) * 1000)::bigint::text AS b,
               (u.in_bytes + u.free_in_bytes)::text AS i, (u.out_bytes + u.free_out_bytes)::text AS o
          FROM (SELECT $1::bigint AS a, $2::timestamptz AS fs, $3::timestamptz AS fe, $4::timestamptz AS hs,
@@ -214,7 +219,7 @@ export class UsageReadService {
     const steps = Math.ceil((end - start) / step);
     const bySource = new Map<string, { parent: string; identifier: string; inB: number[]; outB: number[] }>();
     for (const r of rows) {
-      const key = `${r.parent}\u0000${r.identifier}`;
+      const key = sourceKey(r);
       let s = bySource.get(key);
       if (!s) bySource.set(key, (s = { parent: r.parent, identifier: r.identifier, inB: new Array(steps).fill(0), outB: new Array(steps).fill(0) }));
       const bStart = Number(r.b);
@@ -232,7 +237,7 @@ export class UsageReadService {
       }
     }
     const out: RatePoint[] = [];
-    for (const s of [...bySource.values()].sort((a, b) => (a.parent + a.identifier < b.parent + b.identifier ? -1 : 1))) {
+    for (const s of [...bySource.values()].sort(bySourceName)) {
       for (let k = 0; k < steps; k++) {
         const seconds = (Math.min(end, start + (k + 1) * step) - (start + k * step)) / 1000;
         out.push({

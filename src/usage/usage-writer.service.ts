@@ -47,7 +47,6 @@ export class BufferedUsageWriter implements UsageWriter {
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private flushQueued = false;
-  private stopped = true;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -66,14 +65,12 @@ export class BufferedUsageWriter implements UsageWriter {
   }
 
   start(): void {
-    this.stopped = false;
     this.timer = setInterval(() => void this.flush().catch(() => {}), this.options.flushIntervalMs);
     this.timer.unref();
   }
 
   /** Stops the timer and flushes everything pending (the caller stopped its input first). */
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flush();
@@ -171,9 +168,5 @@ export class BufferedUsageWriter implements UsageWriter {
       existing.inBytes += value.inBytes;
       existing.outBytes += value.outBytes;
     } else map.set(key, value);
-  }
-
-  get isStopped(): boolean {
-    return this.stopped;
   }
 }

@@ -268,6 +268,27 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
     ]);
   });
 
+  it('data_usage lists sources by parent, then identifier, as the totals do', async () => {
+    const a = await createAccount(ds);
+    const time = at('2026-03-10T10:01:00Z');
+    // Concatenated, 'ab'+'c' sorts before 'a'+'z'; by parent first, 'a' comes before 'ab'.
+    const sources = [
+      { parent: 'ab', identifier: 'c' },
+      { parent: 'a', identifier: 'z' },
+      { parent: 'a', identifier: 'y' },
+    ];
+    await ds.transaction((m) => ledger.record(m, sources.map((source) => ({ accountId: a, source, timeMs: time, inBytes: 300n, outBytes: 0n }))));
+    const expected = [
+      ['a', 'y'],
+      ['a', 'z'],
+      ['ab', 'c'],
+    ];
+    const totals = await reads.totals(a, at('2026-03-10T10:00:00Z'), at('2026-03-10T10:05:00Z'));
+    expect(totals.map((t) => [t.parent, t.identifier])).toEqual(expected);
+    const points = await reads.series(a, at('2026-03-10T10:00:00Z'), at('2026-03-10T10:05:00Z'), 1);
+    expect(points.map((p) => [p.parent, p.identifier])).toEqual(expected);
+  });
+
   it('the buffered writer flushes on demand and on stop', async () => {
     const a = await createAccount(ds);
     const writer = new BufferedUsageWriter(ds, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1_000_000 });

@@ -157,7 +157,7 @@ export class DataUsageTopOffResolver {
     @Arg('input', () => UpdateDataUsageTopOffMutationInput) input: UpdateDataUsageTopOffMutationInput,
     @Ctx() { services }: GraphQLContext,
   ) {
-    return services.usagePolicies.updateTopOff(Number(id), input.amount_in_bytes ?? undefined);
+    return services.usagePolicies.updateTopOff(Number(id), input);
   }
 
   @Mutation(() => SuccessResponse)

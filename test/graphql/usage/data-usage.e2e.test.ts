@@ -134,6 +134,43 @@ describe.each(testEngines())('usage over GraphQL on %s', (engine) => {
     expect(top.data.top_data_usage).toEqual([{ account_id: String(a), total_bytes: '1500' }]);
   });
 
+  it('refuses null in policy, free period and top-off updates as bad input, and changes nothing', async () => {
+    const policy = (
+      await t.gql(`mutation { createUsageBasedBillingPolicy(input: { name: "Nulls", cap_in_gigabytes: "1", counted_directions: IN }) { id } }`)
+    ).data.createUsageBasedBillingPolicy;
+    const period = (
+      await t.gql(
+        `mutation($p: Int64Bit!) { createUsageBasedBillingPolicyFreePeriod(input: { usage_based_billing_policy_id: $p, day: SUNDAY, start: "01:00", end: "02:00" }) { id } }`,
+        { p: policy.id },
+      )
+    ).data.createUsageBasedBillingPolicyFreePeriod;
+    const topOff = (
+      await t.gql(`mutation($a: Int64Bit!) { createDataUsageTopOff(input: { account_id: $a, amount_in_bytes: "5" }) { id } }`, { a: String(accountIds[2]) })
+    ).data.createDataUsageTopOff;
+
+    const refused = async (mutation: string, id: string, input: Record<string, unknown>) => {
+      const inputType = `${mutation[0].toUpperCase()}${mutation.slice(1)}MutationInput`;
+      const res = await t.gql(`mutation($id: Int64Bit!, $input: ${inputType}!) { ${mutation}(id: $id, input: $input) { id } }`, { id, input });
+      expect(res.errors?.[0]).toMatchObject({ message: expect.stringContaining('cannot be null'), extensions: { code: 'BAD_USER_INPUT' } });
+    };
+    await refused('updateUsageBasedBillingPolicy', policy.id, { name: null });
+    await refused('updateUsageBasedBillingPolicy', policy.id, { counted_directions: null });
+    await refused('updateUsageBasedBillingPolicy', policy.id, { cap_in_gigabytes: null });
+    await refused('updateUsageBasedBillingPolicyFreePeriod', period.id, { start: null });
+    await refused('updateDataUsageTopOff', topOff.id, { amount_in_bytes: null });
+
+    const policies = await t.gql(`{ usage_based_billing_policies { id name cap_in_gigabytes counted_directions free_periods { start } } }`);
+    expect(policies.data.usage_based_billing_policies.find((p: { id: string }) => p.id === policy.id)).toEqual({
+      id: policy.id,
+      name: 'Nulls',
+      cap_in_gigabytes: '1',
+      counted_directions: 'IN',
+      free_periods: [{ start: '01:00:00' }],
+    });
+    const topOffs = await t.gql(`query($a: Int64Bit!) { data_usage_top_offs(account_id: $a) { amount_in_bytes } }`, { a: String(accountIds[2]) });
+    expect(topOffs.data.data_usage_top_offs).toEqual([{ amount_in_bytes: '5' }]);
+  });
+
   it('loads current usage for a page of 100 accounts in a fixed number of statements', async () => {
     const manager = t.app.services.dataSource.manager;
     const spy = jest.spyOn(manager, 'query');
