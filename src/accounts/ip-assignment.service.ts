@@ -5,9 +5,8 @@ import { findPage, findPagesByParent, Page, pageInfo } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec, Paginator, resolvePaginator } from '../db/list-query';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-errors';
 import { badInput, conflict } from '../errors';
-import { normalizeSubnet } from '../net/ip';
 import { resolvePatch } from './patch';
-import { assertExists, findOrNotFound, OwnershipListener } from './service-support';
+import { assertExists, findOrNotFound, OwnershipListener, subnetInput } from './service-support';
 
 export type { IpAssignableType };
 
@@ -216,12 +215,7 @@ function ownerType(type: string): IpAssignableType {
  * arrives as IPv4, so such an assignment would never match anything.
  */
 export function subnetOf(text: string): string {
-  let subnet: string;
-  try {
-    subnet = normalizeSubnet(text);
-  } catch (error) {
-    throw badInput(`subnet: ${(error as Error).message}`);
-  }
+  const subnet = subnetInput(text);
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)\/(\d+)$/i.exec(subnet);
   if (mapped) {
     throw badInput(`subnet ${subnet} is an IPv4-mapped IPv6 address; use the IPv4 form ${mapped[1]}/${Math.max(0, Number(mapped[2]) - 96)}`);

@@ -1,5 +1,6 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { badInput, notFound } from '../errors';
+import { normalizeSubnet } from '../net/ip';
 
 /**
  * What the account services need from attribution: "ownership changed, reload".
@@ -28,6 +29,14 @@ export async function assertExists(manager: EntityManager, target: EntityTarget<
   if (!exists) throw notFound(typeName, id);
 }
 
+/** A subnet from the API, normalized (see net/ip.ts), or a bad-input error that says why not. */
+export function subnetInput(value: unknown): string {
+  try {
+    return normalizeSubnet(value);
+  } catch (error) {
+    throw badInput(`subnet: ${(error as Error).message}`);
+  }
+}
 
 /** A trimmed, non-empty text field. */
 export function requiredName(name: unknown, field = 'name'): string {

@@ -3,9 +3,8 @@ import { NetflowAllowedSubnet, NetflowEndpoint, NetflowWhitelist } from '../db/e
 import { findPage, Page } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec } from '../db/list-query';
 import { badInput, conflict } from '../errors';
-import { normalizeSubnet } from '../net/ip';
 import { resolvePatch } from '../accounts/patch';
-import { assertExists, findOrNotFound, requiredName } from '../accounts/service-support';
+import { assertExists, findOrNotFound, requiredName, subnetInput } from '../accounts/service-support';
 
 /**
  * Sonar's NetFlow configuration objects. The collector re-reads them on every committed
@@ -62,14 +61,6 @@ function samplingRate(value: number | null | undefined): number | null | undefin
   if (value === undefined || value === null) return value;
   if (!Number.isInteger(value) || value < 1 || value > 1_000_000) throw badInput('sampling_rate must be an integer 1..1000000 (1-in-N)');
   return value;
-}
-
-function subnetOf(value: unknown): string {
-  try {
-    return normalizeSubnet(value);
-  } catch (error) {
-    throw badInput((error as Error).message);
-  }
 }
 
 export class NetflowEndpointService {
@@ -138,7 +129,7 @@ export class NetflowSubnetService<E extends NetflowAllowedSubnet | NetflowWhitel
 
   async create(input: NetflowSubnetInput): Promise<E> {
     if (input.netflow_endpoint_id === undefined || input.netflow_endpoint_id === null) throw badInput('netflow_endpoint_id is required');
-    const subnet = subnetOf(input.subnet);
+    const subnet = subnetInput(input.subnet);
     const saved = await this.dataSource.transaction(async (manager) => {
       await assertExists(manager, NetflowEndpoint, 'NetflowEndpoint', input.netflow_endpoint_id!);
       await this.assertFree(manager, subnet, input.netflow_endpoint_id!, null);
@@ -155,7 +146,7 @@ export class NetflowSubnetService<E extends NetflowAllowedSubnet | NetflowWhitel
         await assertExists(manager, NetflowEndpoint, 'NetflowEndpoint', input.netflow_endpoint_id);
         row.netflow_endpoint_id = input.netflow_endpoint_id;
       }
-      if (input.subnet !== undefined && input.subnet !== null) row.subnet = subnetOf(input.subnet);
+      if (input.subnet !== undefined && input.subnet !== null) row.subnet = subnetInput(input.subnet);
       await this.assertFree(manager, row.subnet, row.netflow_endpoint_id, id);
       return manager.save(row);
     });

@@ -3,8 +3,7 @@ import { RadiusClient } from '../db/entities';
 import { findPage, Page } from '../db/list-page';
 import { BASE_COLUMNS, ListQuery, ListSpec } from '../db/list-query';
 import { badInput, conflict } from '../errors';
-import { normalizeSubnet } from '../net/ip';
-import { findOrNotFound, requiredName } from '../accounts/service-support';
+import { findOrNotFound, requiredName, subnetInput } from '../accounts/service-support';
 import { sqlState, UNIQUE_VIOLATION } from '../db/sql-errors';
 
 /** `secret` is deliberately absent: it can be neither filtered, sorted nor searched. */
@@ -41,7 +40,7 @@ export class RadiusClientService {
   async create(input: CreateRadiusClientInput): Promise<RadiusClient> {
     const client = this.dataSource.manager.create(RadiusClient, {
       name: requiredName(input.name),
-      subnet: subnetOf(input.subnet),
+      subnet: subnetInput(input.subnet),
       secret: secretOf(input.secret),
     });
     const saved = await this.write(async (manager) => {
@@ -56,7 +55,7 @@ export class RadiusClientService {
       const client = await findOrNotFound(manager, RadiusClient, 'RadiusClient', id);
       if (input.name !== undefined && input.name !== null) client.name = requiredName(input.name);
       if (input.subnet !== undefined && input.subnet !== null) {
-        client.subnet = subnetOf(input.subnet);
+        client.subnet = subnetInput(input.subnet);
         await this.checkSubnetFree(manager, client.subnet, id);
       }
       if (input.secret !== undefined && input.secret !== null) client.secret = secretOf(input.secret);
@@ -84,14 +83,6 @@ export class RadiusClientService {
       if (sqlState(error) === UNIQUE_VIOLATION) throw conflict('another RadiusClient already has this subnet');
       throw error;
     }
-  }
-}
-
-function subnetOf(value: unknown): string {
-  try {
-    return normalizeSubnet(value);
-  } catch (error) {
-    throw badInput(`subnet: ${(error as Error).message}`);
   }
 }
 
