@@ -1,4 +1,5 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { resolvePaginator } from '../../db/list-query';
 import { badInput } from '../../errors';
 import type { UsageHistory } from '../../usage/usage-read.service';
 import { Paginator } from '../common/list.args';
@@ -51,11 +52,8 @@ export function historyObject(h: UsageHistory): DataUsageHistory {
 }
 
 export function historiesPage(histories: UsageHistory[], paginator: Paginator | null | undefined): DataUsageHistoryConnection {
-  const page = paginator?.page ?? 1;
-  const perPage = paginator?.records_per_page ?? 100;
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 10_000) throw badInput('records_per_page must be 1..10000');
-  if (!Number.isInteger(page) || page < 1) throw badInput('paginator.page starts at 1');
-  return pageOf(histories.map(historyObject), page, perPage);
+  const { page, records_per_page } = resolvePaginator(paginator);
+  return pageOf(histories.map(historyObject), page, records_per_page);
 }
 
 @Resolver()
