@@ -35,11 +35,15 @@ export class TokenService {
     const hash = hashToken(token);
     const cached = this.verified.get(hash);
     if (cached && cached.until > Date.now()) return cached.id;
-    const record = await this.repository().findOne({ where: { token_hash: hash } });
+    // One statement: find the token and note its use.
+    const [record]: { id: string }[] = await this.dataSource.query(
+      `WITH used AS (UPDATE personal_access_tokens SET last_used_at = now() WHERE token_hash = $1 RETURNING id) SELECT id::text AS id FROM used`,
+      [hash],
+    );
     if (!record) return null;
-    this.verified.set(hash, { id: record.id, until: Date.now() + VERIFIED_TTL_MS });
-    await this.repository().update(record.id, { last_used_at: new Date() });
-    return record.id;
+    const id = Number(record.id);
+    this.verified.set(hash, { id, until: Date.now() + VERIFIED_TTL_MS });
+    return id;
   }
 
   async delete(id: number): Promise<void> {

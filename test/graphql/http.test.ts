@@ -30,6 +30,8 @@ describe.each(testEngines())('HTTP front door on %s', (engine) => {
     const listed = await t.gql('{ personal_access_tokens { id name hint } }', {}, { token });
     expect(listed.data.personal_access_tokens).toContainEqual({ id, name: 'middleware', hint });
     expect(JSON.stringify(listed)).not.toContain(token);
+    const used = await t.gql('{ personal_access_tokens { id last_used_at } }');
+    expect(used.data.personal_access_tokens.find((p: { id: string }) => p.id === id).last_used_at).not.toBeNull();
 
     const deleted = await t.gql(`mutation($id: Int64Bit!) { deletePersonalAccessToken(id: $id) { success } }`, { id });
     expect(deleted.data.deletePersonalAccessToken.success).toBe(true);
