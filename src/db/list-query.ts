@@ -1,6 +1,7 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../errors';
 import { isStrictAddress } from '../net/ip';
+import { INT64_MAX, INT64_MIN } from './int64';
 
 /**
  * Sonar's list arguments (equality filters, paginator, sorter, search, general_search),
@@ -290,9 +291,6 @@ function filterValue(kind: ColumnKind, attribute: string, value: unknown): unkno
       return String(value);
   }
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** Integers travel as decimal strings so int8 columns compare exactly. */
 function integerValue(attribute: string, value: number | bigint | string): string {

@@ -7,6 +7,7 @@ import type { UsageSource } from './ledger';
 import { arrayLiteral, LedgerRow, ledgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
 import { spreadDelta } from './spread';
 import { resolveSourceIds, sourceKey } from './usage-sources';
+import { INT64_MAX } from '../db/int64';
 
 /** One row of Sonar's createDataUsages: running counters of one series at one time. */
 export interface DataUsageSample {
@@ -23,7 +24,6 @@ export interface DataUsageResult {
   message: string;
 }
 
-const MAX_INT64 = 2n ** 63n - 1n;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const MAX_LABEL = 255;
 const MAX_PROBLEMS_LISTED = 20;
@@ -39,7 +39,7 @@ export function sampleProblem(row: DataUsageSample, nowMs: number, maxFutureSeco
   if (row.account_id <= 0n || row.account_id > BigInt(Number.MAX_SAFE_INTEGER)) problems.push(`account_id ${row.account_id} is not a valid id`);
   for (const [name, value] of [['inbytes', row.inbytes], ['outbytes', row.outbytes]] as const) {
     if (value < 0n) problems.push(`${name} ${value} is negative`);
-    else if (value > MAX_INT64) problems.push(`${name} ${value} does not fit in 64 bits`);
+    else if (value > INT64_MAX) problems.push(`${name} ${value} does not fit in 64 bits`);
   }
   for (const [name, value] of [['data_source_parent', row.data_source_parent], ['data_source_identifier', row.data_source_identifier]] as const) {
     if (typeof value !== 'string' || value.trim() === '') problems.push(`${name} is empty`);

@@ -6,8 +6,7 @@ import { badInput, conflict, notFound } from '../errors';
 import { resolvePatch } from '../accounts/patch';
 import { assertExists, findOrNotFound, requiredName } from '../accounts/service-support';
 import { parseTimeOfDay, WEEKDAYS, Weekday } from './free-window';
-
-const MAX_INT64 = 2n ** 63n - 1n;
+import { INT64_MAX } from '../db/int64';
 
 /** A decimal number of gigabytes, > 0, at most 9 decimals (1 byte = 10^-9 GB). Returns the normalized text. */
 export function parseGigabytes(value: string): string {
@@ -159,7 +158,7 @@ export class UsagePolicyService {
   }
 
   private checkAmount(amount: bigint): void {
-    if (amount <= 0n || amount > MAX_INT64) throw badInput(`amount_in_bytes must be between 1 and ${MAX_INT64}, got ${amount}`);
+    if (amount <= 0n || amount > INT64_MAX) throw badInput(`amount_in_bytes must be between 1 and ${INT64_MAX}, got ${amount}`);
   }
 
   /** Links an account to a policy (or none, with null). */

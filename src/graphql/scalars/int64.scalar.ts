@@ -1,7 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-
-const MIN = -(2n ** 63n);
-const MAX = 2n ** 63n - 1n;
+import { INT64_MAX, INT64_MIN } from '../../db/int64';
 
 /**
  * Signed 64-bit integer, serialized as a decimal string (GraphQL `Int` is 32-bit and JSON
@@ -41,6 +39,6 @@ export function parseInt64(value: unknown): bigint {
   } else {
     throw new GraphQLError(`Int64Bit must be an integer or a numeric string, got ${JSON.stringify(value)}`);
   }
-  if (parsed < MIN || parsed > MAX) throw new GraphQLError(`Int64Bit ${parsed} is out of range (signed 64-bit)`);
+  if (parsed < INT64_MIN || parsed > INT64_MAX) throw new GraphQLError(`Int64Bit ${parsed} is out of range (signed 64-bit)`);
   return parsed;
 }
