@@ -1,6 +1,12 @@
 import { ClassType, Field, ObjectType } from 'type-graphql';
 import { PageInfo } from './page-info.type';
 
+/** What a `<Name>Connection` field resolves to. */
+export interface Connection<T> {
+  entities: T[];
+  page_info: PageInfo;
+}
+
 /**
  * Declares Sonar's `<Name>Connection { entities: [<Name>!]!, page_info: PageInfo! }` for an
  * object type. One call per entity type, next to its object type:
@@ -9,12 +15,12 @@ import { PageInfo } from './page-info.type';
  */
 export function connectionType<T extends object>(typeName: string, itemType: ClassType<T>) {
   @ObjectType(`${typeName}Connection`, { description: `A page of ${typeName} with its PageInfo.` })
-  class Connection {
+  class EntityConnection implements Connection<T> {
     @Field(() => [itemType])
     entities!: T[];
 
     @Field(() => PageInfo)
     page_info!: PageInfo;
   }
-  return Connection;
+  return EntityConnection;
 }

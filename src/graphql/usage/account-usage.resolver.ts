@@ -1,11 +1,12 @@
 import { Arg, Ctx, FieldResolver, Float, Resolver, Root } from 'type-graphql';
 import type { Account } from '../../db/entities/account.entity';
 import { AccountObject } from '../accounts/account.types';
+import type { Connection } from '../common/connection.type';
 import { Paginator } from '../common/list.args';
 import type { GraphQLContext } from '../context';
 import { Int64BitScalar } from '../scalars';
 import { historiesPage } from './data-usage.resolver';
-import { DataUsageHistoryConnection } from './data-usage.types';
+import { DataUsageHistoryConnection, type DataUsageHistory } from './data-usage.types';
 
 /** The usage fields of Account, kept with the ledger; every one is batched per request (DataLoader). */
 @Resolver(() => AccountObject)
@@ -28,7 +29,7 @@ export class AccountUsageResolver {
     @Root() account: Account,
     @Arg('paginator', () => Paginator, { nullable: true }) paginator: Paginator | null,
     @Ctx() { loaders }: GraphQLContext,
-  ): Promise<DataUsageHistoryConnection> {
+  ): Promise<Connection<DataUsageHistory>> {
     return historiesPage(await loaders.usageHistories.load(account.id), paginator);
   }
 }

@@ -2,6 +2,7 @@ import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { resolvePaginator } from '../../db/list-query';
 import { badInput } from '../../errors';
 import type { UsageHistory } from '../../usage/usage-read.service';
+import type { Connection } from '../common/connection.type';
 import { Paginator } from '../common/list.args';
 import { SuccessResponse } from '../common/success-response.type';
 import type { GraphQLContext } from '../context';
@@ -51,7 +52,7 @@ export function historyObject(h: UsageHistory): DataUsageHistory {
   };
 }
 
-export function historiesPage(histories: UsageHistory[], paginator: Paginator | null | undefined): DataUsageHistoryConnection {
+export function historiesPage(histories: UsageHistory[], paginator: Paginator | null | undefined): Connection<DataUsageHistory> {
   const { page, records_per_page } = resolvePaginator(paginator);
   return pageOf(histories.map(historyObject), page, records_per_page);
 }
@@ -77,7 +78,7 @@ export class DataUsageResolver {
     @Arg('start_datetime', () => DatetimeScalar) start: Date,
     @Arg('end_datetime', () => DatetimeScalar) end: Date,
     @Ctx() { services }: GraphQLContext,
-  ): Promise<DataUsageTotalConnection> {
+  ): Promise<Connection<DataUsageTotal>> {
     const [s, e] = window(start, end);
     const rows = await services.usageReads.totals(Number(accountId), s, e);
     const entities: DataUsageTotal[] = rows.map((r) => ({
@@ -118,7 +119,7 @@ export class DataUsageResolver {
     @Arg('account_id', () => Int64BitScalar) accountId: bigint,
     @Arg('paginator', () => Paginator, { nullable: true }) paginator: Paginator | null,
     @Ctx() { loaders }: GraphQLContext,
-  ): Promise<DataUsageHistoryConnection> {
+  ): Promise<Connection<DataUsageHistory>> {
     return historiesPage(await loaders.usageHistories.load(Number(accountId)), paginator);
   }
 

@@ -1,7 +1,8 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DatetimeScalar, Int64BitScalar } from '../scalars';
 import { DecimalScalar } from './decimal.scalar';
-import { PageInfo } from '../common/page-info.type';
+import { connectionType } from '../common/connection.type';
+import { EntityNode } from '../common/node.type';
 
 @InputType({ description: 'One sample of running counters for a series (account_id, data_source_parent, data_source_identifier).' })
 export class CreateDataUsageMutationInput {
@@ -45,14 +46,7 @@ export class DataUsageTotal {
   data_source_parent!: string;
 }
 
-@ObjectType()
-export class DataUsageTotalConnection {
-  @Field(() => [DataUsageTotal])
-  entities!: DataUsageTotal[];
-
-  @Field(() => PageInfo)
-  page_info!: PageInfo;
-}
+export const DataUsageTotalConnection = connectionType('DataUsageTotal', DataUsageTotal);
 
 @ObjectType({ description: 'Average rates over one step of a data_usage series.' })
 export class DataUsage {
@@ -105,14 +99,7 @@ export class DataUsageHistory {
   top_off_total_at_close_in_bytes!: bigint;
 }
 
-@ObjectType()
-export class DataUsageHistoryConnection {
-  @Field(() => [DataUsageHistory])
-  entities!: DataUsageHistory[];
-
-  @Field(() => PageInfo)
-  page_info!: PageInfo;
-}
+export const DataUsageHistoryConnection = connectionType('DataUsageHistory', DataUsageHistory);
 
 @ObjectType()
 export class TopDataUsage {
@@ -196,16 +183,7 @@ export enum DayOfWeek {
 registerEnumType(DayOfWeek, { name: 'DayOfWeek' });
 
 @ObjectType()
-export class UsageBasedBillingPolicyObject {
-  @Field(() => Int64BitScalar)
-  id!: number;
-
-  @Field(() => DatetimeScalar)
-  created_at!: Date;
-
-  @Field(() => DatetimeScalar)
-  updated_at!: Date;
-
+export class UsageBasedBillingPolicyObject extends EntityNode {
   @Field(() => String)
   name!: string;
 
@@ -219,31 +197,13 @@ export class UsageBasedBillingPolicyObject {
 @ObjectType('UsageBasedBillingPolicyFreePeriod', {
   description: 'A weekly window (service time zone) whose traffic lands in the free_* columns. [start, end), whole minutes.',
 })
-export class FreePeriodObject {
-  @Field(() => Int64BitScalar)
-  id!: number;
-
-  @Field(() => DatetimeScalar)
-  created_at!: Date;
-
-  @Field(() => DatetimeScalar)
-  updated_at!: Date;
-
+export class FreePeriodObject extends EntityNode {
   @Field(() => Int64BitScalar)
   usage_based_billing_policy_id!: number;
 }
 
 @ObjectType('DataUsageTopOff')
-export class DataUsageTopOffObject {
-  @Field(() => Int64BitScalar)
-  id!: number;
-
-  @Field(() => DatetimeScalar)
-  created_at!: Date;
-
-  @Field(() => DatetimeScalar)
-  updated_at!: Date;
-
+export class DataUsageTopOffObject extends EntityNode {
   @Field(() => Int64BitScalar)
   account_id!: number;
 

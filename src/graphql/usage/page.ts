@@ -1,7 +1,7 @@
 import { pageInfo } from '../../db/list-page';
-import { PageInfo } from '../common/page-info.type';
+import type { Connection } from '../common/connection.type';
 
 /** One page of an in-memory list (computed rows such as billing periods), Sonar-numbered from 1. */
-export function pageOf<T>(all: T[], page: number, recordsPerPage: number): { entities: T[]; page_info: PageInfo } {
+export function pageOf<T>(all: T[], page: number, recordsPerPage: number): Connection<T> {
   return { entities: all.slice((page - 1) * recordsPerPage, page * recordsPerPage), page_info: pageInfo(page, recordsPerPage, all.length) };
 }

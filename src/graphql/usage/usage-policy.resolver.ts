@@ -1,7 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { DataUsageTopOff } from '../../db/entities/data-usage-top-off.entity';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from '../../db/entities/usage-based-billing-policy.entity';
 import { formatTimeOfDay, WEEKDAYS } from '../../usage/free-window';
+import { EntityNodeResolver } from '../common/node.type';
 import { SuccessResponse } from '../common/success-response.type';
 import type { GraphQLContext } from '../context';
 import { Int64BitScalar } from '../scalars';
@@ -17,20 +17,9 @@ import {
   UpdateUsageBasedBillingPolicyMutationInput,
   UsageBasedBillingPolicyObject,
 } from './data-usage.types';
-import { sonarUniqueId } from '../common/node.type';
 
 @Resolver(() => UsageBasedBillingPolicyObject)
-export class UsageBasedBillingPolicyResolver {
-  @FieldResolver(() => ID)
-  sonar_unique_id(@Root() root: UsageBasedBillingPolicy): string {
-    return sonarUniqueId('UsageBasedBillingPolicy', root.id);
-  }
-
-  @FieldResolver(() => String)
-  _version(@Root() root: UsageBasedBillingPolicy): string {
-    return String(root.version);
-  }
-
+export class UsageBasedBillingPolicyResolver extends EntityNodeResolver('UsageBasedBillingPolicy', UsageBasedBillingPolicyObject) {
   @FieldResolver(() => [FreePeriodObject])
   free_periods(@Root() root: UsageBasedBillingPolicy, @Ctx() { loaders }: GraphQLContext) {
     return loaders.freePeriods.load(root.id);
@@ -76,17 +65,7 @@ export class UsageBasedBillingPolicyResolver {
 }
 
 @Resolver(() => FreePeriodObject)
-export class UsageBasedBillingPolicyFreePeriodResolver {
-  @FieldResolver(() => ID)
-  sonar_unique_id(@Root() root: UsageBasedBillingPolicyFreePeriod): string {
-    return sonarUniqueId('UsageBasedBillingPolicyFreePeriod', root.id);
-  }
-
-  @FieldResolver(() => String)
-  _version(@Root() root: UsageBasedBillingPolicyFreePeriod): string {
-    return String(root.version);
-  }
-
+export class UsageBasedBillingPolicyFreePeriodResolver extends EntityNodeResolver('UsageBasedBillingPolicyFreePeriod', FreePeriodObject) {
   @FieldResolver(() => DayOfWeek)
   day(@Root() root: UsageBasedBillingPolicyFreePeriod): string {
     return WEEKDAYS[root.day];
@@ -127,17 +106,7 @@ export class UsageBasedBillingPolicyFreePeriodResolver {
 }
 
 @Resolver(() => DataUsageTopOffObject)
-export class DataUsageTopOffResolver {
-  @FieldResolver(() => ID)
-  sonar_unique_id(@Root() root: DataUsageTopOff): string {
-    return sonarUniqueId('DataUsageTopOff', root.id);
-  }
-
-  @FieldResolver(() => String)
-  _version(@Root() root: DataUsageTopOff): string {
-    return String(root.version);
-  }
-
+export class DataUsageTopOffResolver extends EntityNodeResolver('DataUsageTopOff', DataUsageTopOffObject) {
   @Query(() => [DataUsageTopOffObject])
   data_usage_top_offs(@Arg('account_id', () => Int64BitScalar) accountId: bigint, @Ctx() { services }: GraphQLContext) {
     return services.usagePolicies.topOffs(Number(accountId));

@@ -8,6 +8,11 @@ const TOTALS = `query($a: Int64Bit!, $s: Datetime!, $e: Datetime!) {
     entities { billable_in_bytes billable_out_bytes free_in_bytes free_out_bytes data_source_identifier data_source_parent }
     page_info { page total_pages total_count records_per_page }
   } }`;
+/** Sonar's sonar_unique_id, spelled out here so the test checks the type name each resolver passes. */
+function uniqueIdOf(typeName: string, id: string): string {
+  return Buffer.from(`${typeName}:${id}`).toString('base64url');
+}
+
 const CREATE = `mutation($input: [CreateDataUsageMutationInput!]!) { createDataUsages(input: $input) { success message } }`;
 
 describe.each(testEngines())('usage over GraphQL on %s', (engine) => {
@@ -86,16 +91,25 @@ describe.each(testEngines())('usage over GraphQL on %s', (engine) => {
     );
     const policy = created.data.createUsageBasedBillingPolicy;
     expect(policy).toMatchObject({ name: 'Basic', cap_in_gigabytes: '0.000001', counted_directions: 'BOTH', _version: '1' });
+    expect(policy.sonar_unique_id).toBe(uniqueIdOf('UsageBasedBillingPolicy', policy.id));
     const badWindow = await t.gql(
       `mutation($p: Int64Bit!) { createUsageBasedBillingPolicyFreePeriod(input: { usage_based_billing_policy_id: $p, day: MONDAY, start: "06:00", end: "02:00" }) { id } }`,
       { p: policy.id },
     );
     expect(badWindow.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const window = await t.gql(
-      `mutation($p: Int64Bit!) { createUsageBasedBillingPolicyFreePeriod(input: { usage_based_billing_policy_id: $p, day: MONDAY, start: "01:00", end: "06:00" }) { day start end } }`,
+      `mutation($p: Int64Bit!) { createUsageBasedBillingPolicyFreePeriod(input: { usage_based_billing_policy_id: $p, day: MONDAY, start: "01:00", end: "06:00" }) { id day start end sonar_unique_id _version } }`,
       { p: policy.id },
     );
-    expect(window.data.createUsageBasedBillingPolicyFreePeriod).toEqual({ day: 'MONDAY', start: '01:00:00', end: '06:00:00' });
+    const freePeriod = window.data.createUsageBasedBillingPolicyFreePeriod;
+    expect(freePeriod).toEqual({
+      id: freePeriod.id,
+      day: 'MONDAY',
+      start: '01:00:00',
+      end: '06:00:00',
+      sonar_unique_id: uniqueIdOf('UsageBasedBillingPolicyFreePeriod', freePeriod.id),
+      _version: '1',
+    });
     const list = await t.gql(`{ usage_based_billing_policies { name free_periods { day start end } } }`);
     expect(list.data.usage_based_billing_policies[0].free_periods).toHaveLength(1);
 
@@ -103,10 +117,16 @@ describe.each(testEngines())('usage over GraphQL on %s', (engine) => {
       a: String(a),
       p: policy.id,
     });
-    const topOff = await t.gql(`mutation($a: Int64Bit!) { createDataUsageTopOff(input: { account_id: $a, amount_in_bytes: "1000" }) { amount_in_bytes } }`, {
+    const topOff = await t.gql(`mutation($a: Int64Bit!) { createDataUsageTopOff(input: { account_id: $a, amount_in_bytes: "1000" }) { id amount_in_bytes sonar_unique_id _version } }`, {
       a: String(a),
     });
-    expect(topOff.data.createDataUsageTopOff.amount_in_bytes).toBe('1000');
+    const createdTopOff = topOff.data.createDataUsageTopOff;
+    expect(createdTopOff).toEqual({
+      id: createdTopOff.id,
+      amount_in_bytes: '1000',
+      sonar_unique_id: uniqueIdOf('DataUsageTopOff', createdTopOff.id),
+      _version: '1',
+    });
     await t.app.services.dataSource.transaction((m) =>
       t.app.services.ledger.record(m, [{ accountId: a, source: { parent: 'RADIUS', identifier: 'nas' }, timeMs: Date.now() - 1000, inBytes: 1500n, outBytes: 0n }]),
     );
