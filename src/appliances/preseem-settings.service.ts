@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { PreseemSettings } from '../db/entities/preseem-settings.entity';
+import { resolvePatch } from '../accounts/patch';
 import { badInput } from '../errors';
 
 /** The singleton's id: there is exactly one Preseem configuration. */
@@ -16,10 +17,12 @@ export interface PreseemSecretView extends PreseemView {
 
 export interface UpdatePreseemInput {
   enabled?: boolean;
-  /** Write-only. null or '' clears it. */
-  api_key?: string | null;
-  base_url?: string | null;
+  /** Write-only. '' clears it, as unset_api_key does. */
+  api_key?: string;
+  base_url?: string;
   interval?: number;
+  unset_api_key?: boolean | null;
+  unset_base_url?: boolean | null;
 }
 
 export const PRESEEM_MIN_INTERVAL_S = 60;
@@ -30,60 +33,69 @@ export class PreseemSettingsService {
   constructor(private readonly dataSource: DataSource) {}
 
   async get(): Promise<PreseemView> {
-    const { apiKey, ...view } = await this.getWithSecret();
-    void apiKey;
-    return view;
+    return withoutSecret(await this.getWithSecret());
   }
 
   /** For the poller only: includes the API key. */
   async getWithSecret(): Promise<PreseemSecretView> {
-    const repo = this.dataSource.getRepository(PreseemSettings);
-    await this.ensureRow();
-    const settings = await repo
-      .createQueryBuilder('p')
-      .addSelect('p.api_key')
-      .where('p.id = :id', { id: SINGLETON_ID })
-      .getOneOrFail();
-    const apiKey = settings.api_key ?? null;
-    delete (settings as Partial<PreseemSettings>).api_key;
-    return { settings, apiKey, apiKeyPresent: apiKey !== null && apiKey !== '' };
+    return secretView(await this.row());
   }
 
+  /** Sonar's update: only the fields sent change; `unset_api_key` / `unset_base_url` clear them. */
   async update(input: UpdatePreseemInput): Promise<PreseemView> {
-    const patch: Partial<PreseemSettings> = {};
-    if (input.enabled !== undefined && input.enabled !== null) patch.enabled = input.enabled;
-    if (input.api_key !== undefined) patch.api_key = input.api_key === null || input.api_key === '' ? null : input.api_key;
-    if (input.base_url !== undefined) patch.base_url = input.base_url === null || input.base_url === '' ? null : normalizeBaseUrl(input.base_url);
-    if (input.interval !== undefined && input.interval !== null) {
-      const i = input.interval;
-      if (!Number.isInteger(i) || i < PRESEEM_MIN_INTERVAL_S || i > PRESEEM_MAX_INTERVAL_S) {
-        throw badInput(`interval must be a whole number of seconds between ${PRESEEM_MIN_INTERVAL_S} and ${PRESEEM_MAX_INTERVAL_S}`);
-      }
-      patch.interval = i;
-    }
-    await this.ensureRow();
-    const current = await this.getWithSecret();
-    const enabled = patch.enabled ?? current.settings.enabled;
-    const baseUrl = patch.base_url !== undefined ? patch.base_url : current.settings.base_url;
-    const apiKey = patch.api_key !== undefined ? patch.api_key : current.apiKey;
+    const patch = validated(resolvePatch<PreseemSettings>('Preseem', { ...input }, ['api_key', 'base_url']));
+    const row = await this.row();
+    const enabled = patch.enabled ?? row.enabled;
+    const baseUrl = patch.base_url !== undefined ? patch.base_url : row.base_url;
+    const apiKey = patch.api_key !== undefined ? patch.api_key : row.api_key;
     if (enabled && (!baseUrl || !apiKey)) {
       throw badInput('Preseem cannot be enabled without both base_url and api_key');
     }
     if (Object.keys(patch).length > 0) {
-      const repo = this.dataSource.getRepository(PreseemSettings);
-      const row = await repo.findOneByOrFail({ id: SINGLETON_ID });
       Object.assign(row, patch);
-      await repo.save(row);
+      // save() reads the new version and updated_at back into the row.
+      await this.dataSource.getRepository(PreseemSettings).save(row);
     }
-    return this.get();
+    return withoutSecret(secretView(row));
   }
 
-  private async ensureRow(): Promise<void> {
+  /** The singleton with its API key, created with the defaults on first use. */
+  private async row(): Promise<PreseemSettings> {
     await this.dataSource.query(
       `INSERT INTO preseem_settings (id, enabled, interval) VALUES ($1, false, 900) ON CONFLICT (id) DO NOTHING`,
       [SINGLETON_ID],
     );
+    return this.dataSource
+      .getRepository(PreseemSettings)
+      .createQueryBuilder('p')
+      .addSelect('p.api_key')
+      .where('p.id = :id', { id: SINGLETON_ID })
+      .getOneOrFail();
   }
+}
+
+/** Normalises what the patch sets: '' clears the key or URL, the URL is checked, the interval bounded. */
+function validated(patch: Partial<PreseemSettings>): Partial<PreseemSettings> {
+  const out = { ...patch };
+  if (out.api_key === '') out.api_key = null;
+  if (out.base_url !== undefined && out.base_url !== null) out.base_url = out.base_url === '' ? null : normalizeBaseUrl(out.base_url);
+  if (out.interval !== undefined) {
+    const i = out.interval;
+    if (!Number.isInteger(i) || i < PRESEEM_MIN_INTERVAL_S || i > PRESEEM_MAX_INTERVAL_S) {
+      throw badInput(`interval must be a whole number of seconds between ${PRESEEM_MIN_INTERVAL_S} and ${PRESEEM_MAX_INTERVAL_S}`);
+    }
+  }
+  return out;
+}
+
+/** Takes the key out of the row (the settings object goes to the API) and says whether one is set. */
+function secretView(row: PreseemSettings): PreseemSecretView {
+  const { api_key: apiKey = null, ...settings } = row;
+  return { settings: settings as PreseemSettings, apiKey, apiKeyPresent: apiKey !== null && apiKey !== '' };
+}
+
+function withoutSecret({ settings, apiKeyPresent }: PreseemSecretView): PreseemView {
+  return { settings, apiKeyPresent };
 }
 
 /** http(s) URL without a trailing slash, no credentials inside (the key goes in api_key). */

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { PreseemView } from '../../appliances/preseem-settings.service';
-import { badInput } from '../../errors';
+import { domainInput } from '../common/node.type';
 import type { GraphQLContext } from '../context';
 import { PreseemObject, UpdatePreseemMutationInput } from './preseem.types';
 
@@ -27,20 +27,6 @@ export class PreseemResolver {
     @Arg('input', () => UpdatePreseemMutationInput) input: UpdatePreseemMutationInput,
     @Ctx() { services }: GraphQLContext,
   ): Promise<PreseemObject> {
-    const unset = (field: 'api_key' | 'base_url') => {
-      if (!input[`unset_${field}`]) return input[field] ?? undefined;
-      if (input[field] !== undefined && input[field] !== null) {
-        throw badInput(`Preseem: both a value for ${field} and unset_${field} were sent; send one of them`);
-      }
-      return null;
-    };
-    return toObject(
-      await services.preseem.update({
-        enabled: input.enabled ?? undefined,
-        api_key: unset('api_key'),
-        base_url: unset('base_url'),
-        interval: input.interval ?? undefined,
-      }),
-    );
+    return toObject(await services.preseem.update(domainInput(input)));
   }
 }

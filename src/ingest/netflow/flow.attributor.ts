@@ -1,3 +1,4 @@
+import { accountIdOf } from '../../accounts/account-id';
 import type { Attribution } from '../../attribution/attribution';
 import { formatIPv4, formatIPv6 } from '../../net/ip';
 import type { PrefixIndex } from '../../net/prefix-index';
@@ -101,7 +102,10 @@ export class FlowAccumulator {
       else if (sub.includes(':')) account = this.attribution.accountForIp(sub, t);
       else {
         account = this.attribution.accountForUsername(sub, t);
-        if (account === null && /^[1-9][0-9]{0,14}$/.test(sub) && accountExists(Number(sub))) account = Number(sub);
+        if (account === null) {
+          const id = accountIdOf(sub);
+          if (id !== null && accountExists(id)) account = id;
+        }
       }
     }
     let localText: string | null = null;

@@ -5,20 +5,22 @@ import { EndpointSettings, NetflowSettings, NetflowSettingsSource } from './netf
 
 /** Reads the collector's configuration from the database: endpoints, their subnets, PacketLogic devices. */
 export class DatabaseNetflowSettings implements NetflowSettingsSource {
-  /** Account ids, for PacketLogic subscriber identifiers that name an account (refreshed on load). */
+  /**
+   * Account ids, for PacketLogic subscriber identifiers that name an account (refreshed on load).
+   * Only PacketLogic exports use them, so without an enabled device the accounts table is not read.
+   */
   accountIds = new Set<number>();
 
   constructor(private readonly dataSource: DataSource) {}
 
   async load(): Promise<NetflowSettings> {
-    const [endpoints, allowed, whitelists, devices, accounts] = await Promise.all([
+    const [endpoints, allowed, whitelists, devices] = await Promise.all([
       this.dataSource.getRepository(NetflowEndpoint).find(),
       this.dataSource.getRepository(NetflowAllowedSubnet).find(),
       this.dataSource.getRepository(NetflowWhitelist).find(),
       this.dataSource.getRepository(InlineDevice).find({ where: { type: 'PACKETLOGIC', enabled: true } }),
-      this.dataSource.query('SELECT id FROM accounts') as Promise<{ id: string }[]>,
     ]);
-    this.accountIds = new Set(accounts.map((a) => Number(a.id)));
+    this.accountIds = devices.length > 0 ? await this.loadAccountIds() : new Set();
     const subnets = (rows: { netflow_endpoint_id: number; subnet: string }[], id: number): PrefixIndex =>
       PrefixIndex.of(rows.filter((r) => r.netflow_endpoint_id === id).map((r) => r.subnet));
     return {
@@ -34,5 +36,10 @@ export class DatabaseNetflowSettings implements NetflowSettingsSource {
       ),
       packetLogic: devices.map((d) => ({ name: d.name, address: d.ip_address })),
     };
+  }
+
+  private async loadAccountIds(): Promise<Set<number>> {
+    const rows: { id: string }[] = await this.dataSource.query('SELECT id FROM accounts');
+    return new Set(rows.map((a) => Number(a.id)));
   }
 }

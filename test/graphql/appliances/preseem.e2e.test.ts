@@ -25,6 +25,7 @@ describe.each(testEngines())('preseem settings API on %s', (engine) => {
     let res = await t.gql(update, { input: { api_key: 'secret-key-123', base_url: 'https://api.preseem.example/', interval: 600 } });
     expect(res.errors).toBeUndefined();
     expect(res.data.updatePreseem).toMatchObject({ enabled: false, api_key_present: true, base_url: 'https://api.preseem.example', interval: 600 });
+    expect(res.data.updatePreseem._version).toBe('2');
     expect(JSON.stringify(res)).not.toContain('secret-key-123');
 
     res = await t.gql(update, { input: { enabled: true } });
@@ -44,6 +45,9 @@ describe.each(testEngines())('preseem settings API on %s', (engine) => {
     [{ base_url: 'https://user:pw@api.preseem.example' }, /must not contain credentials/],
     [{ enabled: true, unset_api_key: true }, /cannot be enabled without both base_url and api_key/],
     [{ api_key: 'x', unset_api_key: true }, /both a value for api_key and unset_api_key/],
+    // As for every other update: clearing is explicit, null is not "leave as is".
+    [{ base_url: null }, /Preseem.base_url: to clear it send unset_base_url: true, not null/],
+    [{ enabled: null }, /Preseem.enabled cannot be null/],
   ])('refuses %j with BAD_USER_INPUT', async (input, message) => {
     const res = await t.gql(`mutation($input: UpdatePreseemMutationInput!) { updatePreseem(input: $input) { enabled } }`, { input });
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');

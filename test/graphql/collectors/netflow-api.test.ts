@@ -84,6 +84,23 @@ describe.each(testEngines())('NetFlow exporter configuration API on %s', (engine
       await collector.stop();
     }
   });
+
+  it('reads account ids for PacketLogic subscribers only while a PacketLogic device is enabled', async () => {
+    const { dataSource } = t.app.services;
+    await dataSource.query(`INSERT INTO account_statuses (name) VALUES ('Active')`);
+    await dataSource.query(`INSERT INTO account_types (name) VALUES ('Residential')`);
+    const [{ id }] = await dataSource.query(
+      `INSERT INTO accounts (name, account_status_id, account_type_id)
+       SELECT 'PL subscriber', s.id, ty.id FROM account_statuses s, account_types ty LIMIT 1 RETURNING id`,
+    );
+    const settings = new DatabaseNetflowSettings(dataSource);
+    await settings.load();
+    expect(settings.accountIds).toEqual(new Set());
+
+    await dataSource.getRepository(InlineDevice).save({ name: 'pl-ids', type: 'PACKETLOGIC', ip_address: '192.0.2.1', enabled: true });
+    await settings.load();
+    expect(settings.accountIds).toEqual(new Set([Number(id)]));
+  });
 });
 
 

@@ -1,5 +1,6 @@
+import { accountIdOf } from '../../../accounts/account-id';
 import type { Attribution } from '../../../attribution/attribution';
-import type { AcceptedClaim, IntervalClaim } from '../../../appliances/interval-claims';
+import type { IntervalClaim } from '../../../appliances/interval-claims';
 import { existingAccountIds, IntervalCreditor, UsagePlan } from '../../../appliances/interval-crediting.service';
 import type { PreseemSettingsService } from '../../../appliances/preseem-settings.service';
 import type { Logger } from '../../../logger';
@@ -183,9 +184,9 @@ export class PreseemPoller {
       checkpointMs: Number.isFinite(seenEnd) ? seenEnd : null,
       notBeforeMs,
       toUsage: async (accepted, manager) => {
-        const ids = accepted.map((a) => numericId(a.claim.payload.accountId)).filter((id): id is number => id !== null);
-        const existing = await existingAccountIds(manager, ids);
-        return this.toUsage(accepted, existing, source);
+        const named = accepted.map(({ claim }) => ({ record: claim.payload, id: accountIdOf(claim.payload.accountId) }));
+        const existing = await existingAccountIds(manager, named.flatMap(({ id }) => (id === null ? [] : [id])));
+        return this.toUsage(named, existing, source);
       },
     });
     Object.assign(result, {
@@ -205,13 +206,12 @@ export class PreseemPoller {
     return result;
   }
 
-  private toUsage(accepted: AcceptedClaim<PreseemUsageRecord>[], existing: Set<number>, source: UsageSource): UsagePlan {
+  /** `named`: each accepted record with the account id its text names (null when none). */
+  private toUsage(named: { record: PreseemUsageRecord; id: number | null }[], existing: Set<number>, source: UsageSource): UsagePlan {
     const usage: UsageIncrement[] = [];
     const unattributed: UnattributedIncrement[] = [];
     let unattributedRecords = 0;
-    for (const { claim } of accepted) {
-      const r = claim.payload;
-      const id = numericId(r.accountId);
+    for (const { record: r, id } of named) {
       // An id that names an existing account wins; otherwise the address decides, as for every source.
       const accountId = id !== null && existing.has(id) ? id : r.ip ? this.deps.attribution.accountForIp(r.ip, r.startMs) : null;
       if (accountId !== null) {
@@ -230,9 +230,4 @@ export class PreseemPoller {
     this.state.intervalsCredited = row.intervalsCredited;
     this.state.recordsUnattributed = row.recordsUnattributed;
   }
-}
-
-function numericId(text: string | null): number | null {
-  if (text === null || !/^\d{1,15}$/.test(text)) return null;
-  return Number(text);
 }

@@ -108,6 +108,12 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
     expect(status.checkpoint).toEqual(new Date(T0 - 30 * MIN));
   });
 
+  it('an account_id counts only in its canonical spelling: "042" names no account, the address decides', async () => {
+    fake.records = [rec({ account_id: '042', ip: '100.64.0.8' }, 0, 15, 800, 80)];
+    expect(await newPoller().pollOnce()).toMatchObject({ intervalsCredited: 1, recordsUnattributed: 0 });
+    expect(await TableLedger.totals(dataSource, 'Preseem')).toEqual({ '8': ['800', '80'] });
+  });
+
   it('skips and counts a record whose only address has a zone id, and credits the rest of the batch', async () => {
     fake.records = [
       rec({ ip: 'fe80::1%eth0' }, 0, 15, 5, 6), // PostgreSQL inet refuses it: it must never reach the ledger
