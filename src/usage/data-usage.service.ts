@@ -4,7 +4,7 @@ import { preparedQuery } from '../db/prepared-query';
 import { retryTransient } from '../db/sql-errors';
 import { applySamples, CounterSample, CounterState } from './counter';
 import type { UsageSource } from './ledger';
-import { arrayLiteral, LedgerRow, ledgerRow, loadAccountsWithWindows, upsertUsageRows } from './ledger.service';
+import { arrayLiteral, LedgerRow, ledgerRow, loadMissingAccountsAndWindows, upsertUsageRows } from './ledger.service';
 import { spreadDelta } from './spread';
 import { resolveSourceIds, sourceKey } from './usage-sources';
 import { INT64_MAX } from '../db/int64';
@@ -25,9 +25,12 @@ export interface DataUsageResult {
 }
 
 const EARLIEST = Date.UTC(2000, 0, 1);
+const MAX_ACCOUNT_ID = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_LABEL = 255;
 const MAX_PROBLEMS_LISTED = 20;
 const PIECE_BUDGET = 500_000;
+/** Series states kept in memory (about 150 bytes each); past this the memory starts over. */
+const REMEMBERED_SERIES = 500_000;
 
 /** Checks one row on its own; returns what is wrong with it, or null. */
 export function sampleProblem(row: DataUsageSample, nowMs: number, maxFutureSeconds: number): string | null {
@@ -36,16 +39,22 @@ export function sampleProblem(row: DataUsageSample, nowMs: number, maxFutureSeco
   if (!Number.isFinite(t)) problems.push('time is not a valid date');
   else if (t > nowMs + maxFutureSeconds * 1000) problems.push(`time ${row.time.toISOString()} is in the future`);
   else if (t < EARLIEST) problems.push(`time ${row.time.toISOString()} is before 2000`);
-  if (row.account_id <= 0n || row.account_id > BigInt(Number.MAX_SAFE_INTEGER)) problems.push(`account_id ${row.account_id} is not a valid id`);
-  for (const [name, value] of [['inbytes', row.inbytes], ['outbytes', row.outbytes]] as const) {
-    if (value < 0n) problems.push(`${name} ${value} is negative`);
-    else if (value > INT64_MAX) problems.push(`${name} ${value} does not fit in 64 bits`);
-  }
-  for (const [name, value] of [['data_source_parent', row.data_source_parent], ['data_source_identifier', row.data_source_identifier]] as const) {
-    if (typeof value !== 'string' || value.trim() === '') problems.push(`${name} is empty`);
-    else if (value.length > MAX_LABEL) problems.push(`${name} is longer than ${MAX_LABEL} characters`);
-  }
+  if (row.account_id <= 0n || row.account_id > MAX_ACCOUNT_ID) problems.push(`account_id ${row.account_id} is not a valid id`);
+  byteCountProblem('inbytes', row.inbytes, problems);
+  byteCountProblem('outbytes', row.outbytes, problems);
+  labelProblem('data_source_parent', row.data_source_parent, problems);
+  labelProblem('data_source_identifier', row.data_source_identifier, problems);
   return problems.length ? problems.join(', ') : null;
+}
+
+function byteCountProblem(name: string, value: bigint, problems: string[]): void {
+  if (value < 0n) problems.push(`${name} ${value} is negative`);
+  else if (value > INT64_MAX) problems.push(`${name} ${value} does not fit in 64 bits`);
+}
+
+function labelProblem(name: string, value: string, problems: string[]): void {
+  if (typeof value !== 'string' || value.trim() === '') problems.push(`${name} is empty`);
+  else if (value.length > MAX_LABEL) problems.push(`${name} is longer than ${MAX_LABEL} characters`);
 }
 
 function describeProblems(problems: string[]): string {
@@ -66,11 +75,15 @@ interface SeriesKey {
 
 /**
  * Sonar's createDataUsages: running counters per series (account, parent, identifier), turned
- * into usage and spread over the time between samples. One transaction per call: the series'
- * state rows are locked (in key order), so concurrent calls on the same series serialize and a
- * re-sent batch finds its samples already applied.
+ * into usage and spread over the time between samples. One transaction per call. A series this
+ * process wrote last starts from the state it remembers, and the state's UPDATE applies only if
+ * the row still holds it; any other series' row is locked and read first (in key order). Either
+ * way concurrent calls on the same series serialize, and a re-sent batch finds its samples
+ * already applied.
  */
 export class DataUsageService {
+  private readonly remembered = new RememberedSeriesStates(REMEMBERED_SERIES);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: Pick<LedgerConfig, 'maxBatchRows' | 'maxFutureSeconds'>,
@@ -92,20 +105,31 @@ export class DataUsageService {
     });
     if (problems.length) return { success: false, message: describeProblems(problems) };
 
-    // A deadlock with a concurrent call creating the same series (see lockSeries) is retried.
-    return retryTransient(() => this.dataSource.transaction((manager) => this.store(manager, input)));
+    // A deadlock between concurrent calls on the same series is retried; so is a call that found
+    // a remembered series state outdated, this time reading every state from its locked row.
+    const attempt = (trustRemembered: boolean) => this.dataSource.transaction((manager) => this.store(manager, input, trustRemembered));
+    const { result, saved } = await retryTransient(() =>
+      attempt(true).catch((error) => {
+        if (error instanceof RememberedStateOutdated) return attempt(false);
+        throw error;
+      }),
+    );
+    this.remembered.remember(saved);
+    return result;
   }
 
   /** Applies a checked batch in the caller's transaction. */
-  private async store(manager: EntityManager, input: DataUsageSample[]): Promise<DataUsageResult> {
+  private async store(manager: EntityManager, input: DataUsageSample[], trustRemembered: boolean): Promise<StoredBatch> {
     const accountIds = [...new Set(input.map((r) => Number(r.account_id)))];
-    // One statement: which accounts exist, and the free windows of their policies.
-    const { known, windows } = await loadAccountsWithWindows(manager, accountIds);
-    const problems: string[] = [];
-    input.forEach((row, i) => {
-      if (!known.has(Number(row.account_id))) problems.push(`input[${i}]: account ${row.account_id} does not exist`);
-    });
-    if (problems.length) return { success: false, message: describeProblems(problems) };
+    // One statement: which accounts do not exist, and the free windows of their policies.
+    const { missing, windows } = await loadMissingAccountsAndWindows(manager, accountIds);
+    if (missing.size) {
+      const problems: string[] = [];
+      input.forEach((row, i) => {
+        if (missing.has(Number(row.account_id))) problems.push(`input[${i}]: account ${row.account_id} does not exist`);
+      });
+      return { result: { success: false, message: describeProblems(problems) }, saved: [] };
+    }
 
     // Each row's source key once; resolveSourceIds then sees each distinct source once.
     const rowSourceKeys: string[] = [];
@@ -117,27 +141,29 @@ export class DataUsageService {
       if (!sources.has(key)) sources.set(key, source);
     }
     const sourceIds = await resolveSourceIds(manager, sources.values());
-    const series = new Map<string, { key: SeriesKey; samples: CounterSample[] }>();
+    const series = new Map<string, Series>();
     input.forEach((row, i) => {
       const key = { accountId: Number(row.account_id), sourceId: sourceIds.get(rowSourceKeys[i])! };
-      const id = `${key.accountId}:${key.sourceId}`;
-      const entry = series.get(id) ?? { key, samples: [] };
+      const id = seriesId(key);
+      const entry = series.get(id) ?? { id, key, samples: [] };
       entry.samples.push({ row: i, time: row.time.getTime(), inBytes: row.inbytes, outBytes: row.outbytes });
       series.set(id, entry);
     });
     const ordered = [...series.values()].sort((a, b) => a.key.accountId - b.key.accountId || a.key.sourceId - b.key.sourceId);
-    const states = await lockSeries(manager, ordered.map((s) => s.key));
+    const states = trustRemembered ? this.remembered.statesOf(ordered) : new Map<string, CounterState>();
+    const unknown = ordered.filter((s) => !states.has(s.id));
+    if (unknown.length) for (const [id, state] of await lockSeries(manager, unknown.map((s) => s.key))) states.set(id, state);
 
     // Bounded work per call whatever the gaps between samples: ~500 000 pieces at most.
     const maxPieces = Math.max(12, Math.floor(PIECE_BUDGET / input.length));
     const rows: LedgerRow[] = [];
-    const updates: { key: SeriesKey; state: CounterState }[] = [];
+    const updates: SeriesUpdate[] = [];
     let applied = 0;
     const baselines: number[] = [];
     const duplicates: number[] = [];
     const stale: number[] = [];
     for (const s of ordered) {
-      const before = states.get(`${s.key.accountId}:${s.key.sourceId}`) ?? null;
+      const before = states.get(s.id) ?? null;
       const outcome = applySamples(before, s.samples);
       baselines.push(...outcome.baselines);
       duplicates.push(...outcome.duplicates);
@@ -148,32 +174,93 @@ export class DataUsageService {
         const pieces = spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone, maxPieces);
         for (const piece of pieces) rows.push(ledgerRow(s.key.accountId, s.key.sourceId, piece.bucket, piece, piece.free));
       }
-      if (outcome.state && outcome.state !== before) updates.push({ key: s.key, state: outcome.state });
+      if (outcome.state && outcome.state !== before) updates.push({ id: s.id, key: s.key, before, state: outcome.state });
     }
-    await saveSeries(manager, updates);
+    const saved = await saveSeries(manager, updates);
+    if (saved < updates.length) throw new RememberedStateOutdated();
     await upsertUsageRows(manager, rows);
 
     const parts = [`Stored ${applied} sample(s) as usage`];
     if (baselines.length) parts.push(`${baselines.length} started a series (baseline, no usage of their own)`);
     if (duplicates.length) parts.push(`${duplicates.length} already received (ignored): ${rowList(duplicates.sort((a, b) => a - b))}`);
     if (stale.length) parts.push(`${stale.length} older than their series' latest sample, not applied: ${rowList(stale.sort((a, b) => a - b))}`);
-    return { success: true, message: `${parts.join('; ')}.` };
+    return { result: { success: true, message: `${parts.join('; ')}.` }, saved: updates };
+  }
+}
+
+interface Series {
+  id: string;
+  key: SeriesKey;
+  samples: CounterSample[];
+}
+
+interface SeriesUpdate {
+  id: string;
+  key: SeriesKey;
+  /** The state this call started from: the update applies only if the row still holds it. */
+  before: CounterState | null;
+  state: CounterState;
+}
+
+interface StoredBatch {
+  result: DataUsageResult;
+  /** The series states the batch wrote, to remember once it has committed. */
+  saved: SeriesUpdate[];
+}
+
+const seriesId = (key: SeriesKey) => `${key.accountId}:${key.sourceId}`;
+
+/** A remembered series state was not the stored one (another process wrote the series): redo from the rows. */
+class RememberedStateOutdated extends Error {
+  constructor() {
+    super('a remembered usage series state is outdated');
+  }
+}
+
+/**
+ * The last committed state of the series this process wrote, so that a call on known series
+ * needs no locking read: its UPDATE applies only where the row still holds the remembered state
+ * (compare-and-set on last_time, which only ever grows), and if any row does not (another
+ * process, or a concurrent call, wrote it since) the whole call is redone from the locked rows.
+ * A wrong remembered state therefore costs a redo, never a wrong count.
+ */
+class RememberedSeriesStates {
+  private readonly states = new Map<string, CounterState>();
+
+  constructor(private readonly capacity: number) {}
+
+  statesOf(series: readonly { id: string }[]): Map<string, CounterState> {
+    const found = new Map<string, CounterState>();
+    for (const s of series) {
+      const state = this.states.get(s.id);
+      if (state) found.set(s.id, state);
+    }
+    return found;
+  }
+
+  /** After COMMIT. Calls may finish in any order: keep the newest state of each series. */
+  remember(updates: readonly SeriesUpdate[]): void {
+    if (this.states.size + updates.length > this.capacity) this.states.clear();
+    for (const u of updates) {
+      const known = this.states.get(u.id);
+      if (!known || known.time < u.state.time) this.states.set(u.id, u.state);
+    }
   }
 }
 
 /**
  * Locks the series rows in key order and reads their stored state, creating the missing ones.
  * Concurrent calls on the same series queue here; calls on different series do not touch each
- * other. Series exist after their first sample, so the common case is the one SELECT ... FOR
- * UPDATE; only new series cost an INSERT and a second SELECT (separate, so that under READ
- * COMMITTED it sees, and waits for, rows a concurrent call inserted meanwhile). Locking in two
- * steps can deadlock with a concurrent call creating the same series; the caller retries then.
+ * other. Existing series cost the one SELECT ... FOR UPDATE; new series an INSERT and a second
+ * SELECT (separate, so that under READ COMMITTED it sees, and waits for, rows a concurrent call
+ * inserted meanwhile). Locking in two steps can deadlock with a concurrent call creating the same
+ * series; the caller retries then.
  */
 async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Map<string, CounterState>> {
   const rows = await selectSeriesForUpdate(manager, keys);
   if (rows.length < keys.length) {
-    const found = new Set(rows.map((r) => `${Number(r.account_id)}:${Number(r.source_id)}`));
-    const missing = keys.filter((k) => !found.has(`${k.accountId}:${k.sourceId}`));
+    const found = new Set(rows.map((r) => seriesId({ accountId: Number(r.account_id), sourceId: Number(r.source_id) })));
+    const missing = keys.filter((k) => !found.has(seriesId(k)));
     await manager.query(
       `INSERT INTO usage_series (account_id, source_id)
          SELECT * FROM unnest($1::bigint[], $2::int[])
@@ -185,7 +272,7 @@ async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Ma
   const states = new Map<string, CounterState>();
   for (const r of rows) {
     if (r.last_ms === null) continue;
-    states.set(`${Number(r.account_id)}:${Number(r.source_id)}`, {
+    states.set(seriesId({ accountId: Number(r.account_id), sourceId: Number(r.source_id) }), {
       time: Number(r.last_ms),
       inBytes: BigInt(r.last_in!),
       outBytes: BigInt(r.last_out!),
@@ -217,20 +304,32 @@ function selectSeriesForUpdate(manager: EntityManager, keys: SeriesKey[]): Promi
   );
 }
 
-async function saveSeries(manager: EntityManager, updates: { key: SeriesKey; state: CounterState }[]): Promise<void> {
-  if (updates.length === 0) return;
-  await preparedQuery(
+/**
+ * Writes the series' new states, each only where the row still holds the state the call started
+ * from (times are epoch milliseconds, exact as intervals). Returns how many rows it wrote.
+ */
+async function saveSeries(manager: EntityManager, updates: SeriesUpdate[]): Promise<number> {
+  if (updates.length === 0) return 0;
+  const [{ saved }] = await preparedQuery<{ saved: number }>(
     manager,
     'usage-series-save',
-    `UPDATE usage_series s SET last_time = u.t, last_in = u.i, last_out = u.o
-       FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::bigint[], $5::bigint[]) AS u(a, src, t, i, o)
-      WHERE s.account_id = u.a AND s.source_id = u.src`,
+    `WITH saved AS (
+       UPDATE usage_series s SET last_time = ${EPOCH_MS('u.t')}, last_in = u.i, last_out = u.o
+         FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) AS u(a, src, t, i, o, before)
+        WHERE s.account_id = u.a AND s.source_id = u.src AND s.last_time IS NOT DISTINCT FROM ${EPOCH_MS('u.before')}
+        RETURNING 1)
+     SELECT count(*)::int AS saved FROM saved`,
     [
-      arrayLiteral(updates.map((u) => u.key.accountId)),
-      arrayLiteral(updates.map((u) => u.key.sourceId)),
-      arrayLiteral(updates.map((u) => new Date(u.state.time).toISOString())),
-      arrayLiteral(updates.map((u) => u.state.inBytes)),
-      arrayLiteral(updates.map((u) => u.state.outBytes)),
-    ],
+      updates.map((u) => u.key.accountId),
+      updates.map((u) => u.key.sourceId),
+      updates.map((u) => u.state.time),
+      updates.map((u) => u.state.inBytes),
+      updates.map((u) => u.state.outBytes),
+      updates.map((u) => u.before?.time ?? 'NULL'),
+    ].map(arrayLiteral),
   );
+  return Number(saved);
 }
+
+/** A timestamptz from epoch milliseconds, by integer interval arithmetic (no floating point). */
+const EPOCH_MS = (column: string) => `timestamptz 'epoch' + ${column} * interval '1 millisecond'`;

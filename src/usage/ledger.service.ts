@@ -79,21 +79,27 @@ export function arrayLiteral(values: readonly (number | bigint | string)[]): str
   return `{${values.join(',')}}`;
 }
 
-/** Which of these accounts exist, with the free windows of their policies: one statement. */
-export async function loadAccountsWithWindows(
+/**
+ * Which of these accounts do not exist, and the free windows of the others' policies: one
+ * statement, whose rows are only the exceptions (an account that exists and has no free window
+ * costs no row), since every row is parsed on the hot path.
+ */
+export async function loadMissingAccountsAndWindows(
   manager: EntityManager,
   accountIds: number[],
-): Promise<{ known: Set<number>; windows: Map<number, FreeWindow[]> }> {
-  const rows = await preparedQuery<AccountWindowRow>(
+): Promise<{ missing: Set<number>; windows: Map<number, FreeWindow[]> }> {
+  const rows = await preparedQuery<AccountWindowRow & { known: boolean }>(
     manager,
-    'ledger-accounts-windows',
-    `SELECT a.id AS account_id, fp.day, fp.start_minute, fp.end_minute
-       FROM accounts a
+    'ledger-missing-accounts-windows',
+    `SELECT k.id AS account_id, a.id IS NOT NULL AS known, fp.day, fp.start_minute, fp.end_minute
+       FROM unnest($1::bigint[]) AS k(id)
+       LEFT JOIN accounts a ON a.id = k.id
        LEFT JOIN usage_based_billing_policy_free_periods fp ON fp.usage_based_billing_policy_id = a.usage_based_billing_policy_id
-      WHERE a.id = ANY($1::bigint[])`,
+      WHERE a.id IS NULL OR fp.day IS NOT NULL`,
     [arrayLiteral(accountIds)],
   );
-  return { known: new Set(rows.map((r) => Number(r.account_id))), windows: windowsByAccount(rows) };
+  const missing = new Set(rows.filter((r) => !r.known).map((r) => Number(r.account_id)));
+  return { missing, windows: windowsByAccount(rows) };
 }
 
 const compareRows = (a: LedgerRow, b: LedgerRow) =>

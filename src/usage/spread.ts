@@ -75,20 +75,36 @@ export function spreadDelta(
 
 function allocate(from: number, to: number, inBytes: bigint, outBytes: bigint, segments: Segment[]): UsagePiece[] {
   const duration = BigInt(to - from);
-  const pieces = new Map<string, UsagePiece>();
+  const pieces: UsagePiece[] = [];
   let prevIn = 0n;
   let prevOut = 0n;
   for (const seg of segments) {
     const elapsed = BigInt(seg.end - from);
     const cumIn = (inBytes * elapsed) / duration;
     const cumOut = (outBytes * elapsed) / duration;
-    const key = `${seg.bucket}:${seg.free}`;
-    const piece = pieces.get(key) ?? { bucket: seg.bucket, free: seg.free, inBytes: 0n, outBytes: 0n };
-    piece.inBytes += cumIn - prevIn;
-    piece.outBytes += cumOut - prevOut;
-    pieces.set(key, piece);
+    const shareIn = cumIn - prevIn;
+    const shareOut = cumOut - prevOut;
     prevIn = cumIn;
     prevOut = cumOut;
+    if (shareIn === 0n && shareOut === 0n) continue;
+    const piece = recentPiece(pieces, seg.bucket, seg.free);
+    if (piece) {
+      piece.inBytes += shareIn;
+      piece.outBytes += shareOut;
+    } else {
+      pieces.push({ bucket: seg.bucket, free: seg.free, inBytes: shareIn, outBytes: shareOut });
+    }
   }
-  return [...pieces.values()].filter((p) => p.inBytes !== 0n || p.outBytes !== 0n);
+  return pieces;
+}
+
+/**
+ * Segments come in time order, so a bucket's pieces (at most one free, one billable) are the last
+ * two: a bucket whose minutes alternate between free and billable adds to them again.
+ */
+function recentPiece(pieces: UsagePiece[], bucket: number, free: boolean): UsagePiece | undefined {
+  for (let i = pieces.length - 1; i >= 0 && i >= pieces.length - 2; i--) {
+    if (pieces[i].bucket === bucket && pieces[i].free === free) return pieces[i];
+  }
+  return undefined;
 }

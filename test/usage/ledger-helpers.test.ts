@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { ledgerRow, loadAccountsWithWindows, loadFreeWindows } from '../../src/usage/ledger.service';
+import { ledgerRow, loadFreeWindows, loadMissingAccountsAndWindows } from '../../src/usage/ledger.service';
 
 /** A manager that is not PostgreSQL, so preparedQuery sends the statement through `query`. */
 function fakeManager(rows: object[]) {
@@ -56,11 +56,25 @@ describe('ledger.service helpers', () => {
     );
   });
 
-  it('loadAccountsWithWindows knows accounts without windows too', async () => {
-    const { manager, query } = fakeManager([window('2', 1, 0, 60), window('4', null, null, null)]);
-    const { known, windows } = await loadAccountsWithWindows(manager, [2, 4, 9]);
+  it('loadMissingAccountsAndWindows reads the missing accounts and the windows from one set of rows', async () => {
+    const { manager, query } = fakeManager([
+      { ...window('2', 1, 0, 60), known: true },
+      { ...window('2', 2, 0, 30), known: true },
+      { ...window('9', null, null, null), known: false },
+    ]);
+    const { missing, windows } = await loadMissingAccountsAndWindows(manager, [2, 4, 9]);
     expect(query.mock.calls[0][1]).toEqual(['{2,4,9}']);
-    expect(known).toEqual(new Set([2, 4]));
-    expect(windows).toEqual(new Map([[2, [{ weekday: 1, startMinute: 0, endMinute: 60 }]]]));
+    expect(missing).toEqual(new Set([9]));
+    expect(windows).toEqual(
+      new Map([
+        [
+          2,
+          [
+            { weekday: 1, startMinute: 0, endMinute: 60 },
+            { weekday: 2, startMinute: 0, endMinute: 30 },
+          ],
+        ],
+      ]),
+    );
   });
 });

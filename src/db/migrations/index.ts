@@ -27,3 +27,7 @@ migrations.push(Appliances1795646216687, ApplianceCheckpoints1795646216688);
 // Index-only billing-period reads of the 5-minute tier.
 import { Usage5mCovering1795646759951 } from './1795646759951-usage-5m-covering';
 migrations.push(Usage5mCovering1795646759951);
+
+// In-place (HOT) updates of the createDataUsages series states.
+import { UsageSeriesFillfactor1795646759952 } from './1795646759952-usage-series-fillfactor';
+migrations.push(UsageSeriesFillfactor1795646759952);
