@@ -141,18 +141,24 @@ export class DataUsageService {
       if (!sources.has(key)) sources.set(key, source);
     }
     const sourceIds = await resolveSourceIds(manager, sources.values());
-    const series = new Map<string, Series>();
+    const series = new SeriesMap<Series>();
+    const ordered: Series[] = [];
     input.forEach((row, i) => {
       const key = { accountId: Number(row.account_id), sourceId: sourceIds.get(rowSourceKeys[i])! };
-      const id = seriesId(key);
-      const entry = series.get(id) ?? { id, key, samples: [] };
+      let entry = series.get(key);
+      if (!entry) {
+        entry = { key, samples: [], before: trustRemembered ? this.remembered.get(key) : undefined };
+        series.set(key, entry);
+        ordered.push(entry);
+      }
       entry.samples.push({ row: i, time: row.time.getTime(), inBytes: row.inbytes, outBytes: row.outbytes });
-      series.set(id, entry);
     });
-    const ordered = [...series.values()].sort((a, b) => a.key.accountId - b.key.accountId || a.key.sourceId - b.key.sourceId);
-    const states = trustRemembered ? this.remembered.statesOf(ordered) : new Map<string, CounterState>();
-    const unknown = ordered.filter((s) => !states.has(s.id));
-    if (unknown.length) for (const [id, state] of await lockSeries(manager, unknown.map((s) => s.key))) states.set(id, state);
+    ordered.sort((a, b) => a.key.accountId - b.key.accountId || a.key.sourceId - b.key.sourceId);
+    const unknown = ordered.filter((s) => s.before === undefined);
+    if (unknown.length) {
+      const stored = await lockSeries(manager, unknown.map((s) => s.key));
+      for (const s of unknown) s.before = stored.get(s.key) ?? null;
+    }
 
     // Bounded work per call whatever the gaps between samples: ~500 000 pieces at most.
     const maxPieces = Math.max(12, Math.floor(PIECE_BUDGET / input.length));
@@ -163,7 +169,7 @@ export class DataUsageService {
     const duplicates: number[] = [];
     const stale: number[] = [];
     for (const s of ordered) {
-      const before = states.get(s.id) ?? null;
+      const before = s.before ?? null;
       const outcome = applySamples(before, s.samples);
       baselines.push(...outcome.baselines);
       duplicates.push(...outcome.duplicates);
@@ -174,7 +180,7 @@ export class DataUsageService {
         const pieces = spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone, maxPieces);
         for (const piece of pieces) rows.push(ledgerRow(s.key.accountId, s.key.sourceId, piece.bucket, piece, piece.free));
       }
-      if (outcome.state && outcome.state !== before) updates.push({ id: s.id, key: s.key, before, state: outcome.state });
+      if (outcome.state && outcome.state !== before) updates.push({ key: s.key, before, state: outcome.state });
     }
     const saved = await saveSeries(manager, updates);
     if (saved < updates.length) throw new RememberedStateOutdated();
@@ -189,13 +195,13 @@ export class DataUsageService {
 }
 
 interface Series {
-  id: string;
   key: SeriesKey;
   samples: CounterSample[];
+  /** The state the call starts from: null for a new series, undefined until known. */
+  before: CounterState | null | undefined;
 }
 
 interface SeriesUpdate {
-  id: string;
   key: SeriesKey;
   /** The state this call started from: the update applies only if the row still holds it. */
   before: CounterState | null;
@@ -208,7 +214,31 @@ interface StoredBatch {
   saved: SeriesUpdate[];
 }
 
-const seriesId = (key: SeriesKey) => `${key.accountId}:${key.sourceId}`;
+/** Values per series, keyed by the numbers themselves: no key strings on the hot path. */
+class SeriesMap<T> {
+  private readonly bySource = new Map<number, Map<number, T>>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(key: SeriesKey): T | undefined {
+    return this.bySource.get(key.sourceId)?.get(key.accountId);
+  }
+
+  set(key: SeriesKey, value: T): void {
+    let accounts = this.bySource.get(key.sourceId);
+    if (!accounts) this.bySource.set(key.sourceId, (accounts = new Map()));
+    if (!accounts.has(key.accountId)) this.count++;
+    accounts.set(key.accountId, value);
+  }
+
+  clear(): void {
+    this.bySource.clear();
+    this.count = 0;
+  }
+}
 
 /** A remembered series state was not the stored one (another process wrote the series): redo from the rows. */
 class RememberedStateOutdated extends Error {
@@ -225,25 +255,20 @@ class RememberedStateOutdated extends Error {
  * A wrong remembered state therefore costs a redo, never a wrong count.
  */
 class RememberedSeriesStates {
-  private readonly states = new Map<string, CounterState>();
+  private readonly states = new SeriesMap<CounterState>();
 
   constructor(private readonly capacity: number) {}
 
-  statesOf(series: readonly { id: string }[]): Map<string, CounterState> {
-    const found = new Map<string, CounterState>();
-    for (const s of series) {
-      const state = this.states.get(s.id);
-      if (state) found.set(s.id, state);
-    }
-    return found;
+  get(key: SeriesKey): CounterState | undefined {
+    return this.states.get(key);
   }
 
   /** After COMMIT. Calls may finish in any order: keep the newest state of each series. */
   remember(updates: readonly SeriesUpdate[]): void {
     if (this.states.size + updates.length > this.capacity) this.states.clear();
     for (const u of updates) {
-      const known = this.states.get(u.id);
-      if (!known || known.time < u.state.time) this.states.set(u.id, u.state);
+      const known = this.states.get(u.key);
+      if (!known || known.time < u.state.time) this.states.set(u.key, u.state);
     }
   }
 }
@@ -256,11 +281,12 @@ class RememberedSeriesStates {
  * inserted meanwhile). Locking in two steps can deadlock with a concurrent call creating the same
  * series; the caller retries then.
  */
-async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Map<string, CounterState>> {
+async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<SeriesMap<CounterState | null>> {
   const rows = await selectSeriesForUpdate(manager, keys);
   if (rows.length < keys.length) {
-    const found = new Set(rows.map((r) => seriesId({ accountId: Number(r.account_id), sourceId: Number(r.source_id) })));
-    const missing = keys.filter((k) => !found.has(seriesId(k)));
+    const found = new SeriesMap<true>();
+    for (const r of rows) found.set(keyOf(r), true);
+    const missing = keys.filter((k) => !found.get(k));
     await manager.query(
       `INSERT INTO usage_series (account_id, source_id)
          SELECT * FROM unnest($1::bigint[], $2::int[])
@@ -269,17 +295,14 @@ async function lockSeries(manager: EntityManager, keys: SeriesKey[]): Promise<Ma
     );
     rows.push(...(await selectSeriesForUpdate(manager, missing)));
   }
-  const states = new Map<string, CounterState>();
+  const states = new SeriesMap<CounterState | null>();
   for (const r of rows) {
-    if (r.last_ms === null) continue;
-    states.set(seriesId({ accountId: Number(r.account_id), sourceId: Number(r.source_id) }), {
-      time: Number(r.last_ms),
-      inBytes: BigInt(r.last_in!),
-      outBytes: BigInt(r.last_out!),
-    });
+    states.set(keyOf(r), r.last_ms === null ? null : { time: Number(r.last_ms), inBytes: BigInt(r.last_in!), outBytes: BigInt(r.last_out!) });
   }
   return states;
 }
+
+const keyOf = (r: SeriesRow): SeriesKey => ({ accountId: Number(r.account_id), sourceId: Number(r.source_id) });
 
 interface SeriesRow {
   account_id: string;

@@ -24,6 +24,9 @@ export const Int64BitScalar = new GraphQLScalarType<bigint, string>({
   },
 });
 
+/** A decimal integer, with the blanks around it that BigInt() ignores too. */
+const DECIMAL = /^\s*-?\d+\s*$/;
+
 export function parseInt64(value: unknown): bigint {
   let parsed: bigint;
   if (typeof value === 'number') {
@@ -32,10 +35,11 @@ export function parseInt64(value: unknown): bigint {
       throw new GraphQLError(`Int64Bit ${value} is beyond 2^53 as a JSON number; send it as a string to keep it exact`);
     }
     parsed = BigInt(value);
-  } else if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) {
+  } else if (typeof value === 'string' && DECIMAL.test(value)) {
+    const digits = value.trim();
     // Anything longer than 20 digits is out of range; do not parse a megabyte of digits to find out.
-    if (value.trim().replace('-', '').length > 20) throw new GraphQLError(`Int64Bit ${value.trim().slice(0, 40)} is out of range (signed 64-bit)`);
-    parsed = BigInt(value.trim());
+    if (digits.length - (digits[0] === '-' ? 1 : 0) > 20) throw new GraphQLError(`Int64Bit ${digits.slice(0, 40)} is out of range (signed 64-bit)`);
+    parsed = BigInt(digits);
   } else {
     throw new GraphQLError(`Int64Bit must be an integer or a numeric string, got ${JSON.stringify(value)}`);
   }
