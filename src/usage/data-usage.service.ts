@@ -4,7 +4,7 @@ import { preparedQuery } from '../db/prepared-query';
 import { retryTransient } from '../db/sql-errors';
 import { applySamples, CounterSample, CounterState } from './counter';
 import type { UsageSource } from './ledger';
-import { arrayLiteral, LedgerRow, ledgerRow, loadMissingAccountsAndWindows, upsertUsageRows } from './ledger.service';
+import { arrayLiteral, LedgerRow, ledgerRow, loadMissingAccountsAndWindows, usageUpsert } from './ledger.service';
 import { spreadDelta } from './spread';
 import { resolveSourceIds, sourceKey } from './usage-sources';
 import { INT64_MAX } from '../db/int64';
@@ -182,9 +182,8 @@ export class DataUsageService {
       }
       if (outcome.state && outcome.state !== before) updates.push({ key: s.key, before, state: outcome.state });
     }
-    const saved = await saveSeries(manager, updates);
+    const saved = await saveSeriesAndUsage(manager, updates, rows);
     if (saved < updates.length) throw new RememberedStateOutdated();
-    await upsertUsageRows(manager, rows);
 
     const parts = [`Stored ${applied} sample(s) as usage`];
     if (baselines.length) parts.push(`${baselines.length} started a series (baseline, no usage of their own)`);
@@ -328,28 +327,35 @@ function selectSeriesForUpdate(manager: EntityManager, keys: SeriesKey[]): Promi
 }
 
 /**
- * Writes the series' new states, each only where the row still holds the state the call started
- * from (times are epoch milliseconds, exact as intervals). Returns how many rows it wrote.
+ * Writes the series' new states and adds their usage, in one statement (one round trip). Each
+ * state is written only where the row still holds the state the call started from (times are
+ * epoch milliseconds, exact as intervals); returns how many were written. If that is fewer than
+ * asked, the caller rolls the transaction back, usage included.
  */
-async function saveSeries(manager: EntityManager, updates: SeriesUpdate[]): Promise<number> {
+async function saveSeriesAndUsage(manager: EntityManager, updates: SeriesUpdate[], rows: LedgerRow[]): Promise<number> {
   if (updates.length === 0) return 0;
+  const usage = usageUpsert(rows, 7);
   const [{ saved }] = await preparedQuery<{ saved: number }>(
     manager,
-    'usage-series-save',
+    'usage-series-save-with-usage',
     `WITH saved AS (
        UPDATE usage_series s SET last_time = ${EPOCH_MS('u.t')}, last_in = u.i, last_out = u.o
          FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) AS u(a, src, t, i, o, before)
         WHERE s.account_id = u.a AND s.source_id = u.src AND s.last_time IS NOT DISTINCT FROM ${EPOCH_MS('u.before')}
-        RETURNING 1)
+        RETURNING 1),
+     usage AS (${usage.sql})
      SELECT count(*)::int AS saved FROM saved`,
     [
-      updates.map((u) => u.key.accountId),
-      updates.map((u) => u.key.sourceId),
-      updates.map((u) => u.state.time),
-      updates.map((u) => u.state.inBytes),
-      updates.map((u) => u.state.outBytes),
-      updates.map((u) => u.before?.time ?? 'NULL'),
-    ].map(arrayLiteral),
+      ...[
+        updates.map((u) => u.key.accountId),
+        updates.map((u) => u.key.sourceId),
+        updates.map((u) => u.state.time),
+        updates.map((u) => u.state.inBytes),
+        updates.map((u) => u.state.outBytes),
+        updates.map((u) => u.before?.time ?? 'NULL'),
+      ].map(arrayLiteral),
+      ...usage.parameters,
+    ],
   );
   return Number(saved);
 }

@@ -112,6 +112,15 @@ const compareRows = (a: LedgerRow, b: LedgerRow) =>
  */
 export async function upsertUsageRows(manager: EntityManager, rows: LedgerRow[]): Promise<void> {
   if (rows.length === 0) return;
+  const upsert = usageUpsert(rows, 1);
+  await preparedQuery(manager, 'ledger-upsert-5m', upsert.sql, upsert.parameters);
+}
+
+/**
+ * The usage_5m upsert of `rows` as SQL (parameters numbered from `$first`, so that a caller can
+ * send it inside a larger statement) and its parameters: seven array literals.
+ */
+export function usageUpsert(rows: LedgerRow[], first: number): { sql: string; parameters: string[] } {
   // Sort, then merge neighbours with the same key: no per-row key strings or copies (hot path).
   const sorted = rows.slice().sort(compareRows);
   const account: number[] = [];
@@ -140,19 +149,18 @@ export async function upsertUsageRows(manager: EntityManager, rows: LedgerRow[])
     freeOut.push(r.freeOutBytes);
     last++;
   }
-  await preparedQuery(
-    manager,
-    'ledger-upsert-5m',
-    `INSERT INTO usage_5m AS u (account_id, bucket, source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes)
+  const [a, b, s, i, o, fi, fo] = [0, 1, 2, 3, 4, 5, 6].map((k) => `$${first + k}`);
+  return {
+    sql: `INSERT INTO usage_5m AS u (account_id, bucket, source_id, in_bytes, out_bytes, free_in_bytes, free_out_bytes)
        SELECT a, to_timestamp(b), s, i, o, fi, fo
-         FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) AS t(a, b, s, i, o, fi, fo)
+         FROM unnest(${a}::bigint[], ${b}::bigint[], ${s}::int[], ${i}::bigint[], ${o}::bigint[], ${fi}::bigint[], ${fo}::bigint[]) AS t(a, b, s, i, o, fi, fo)
      ON CONFLICT (account_id, bucket, source_id) DO UPDATE SET
        in_bytes = u.in_bytes + excluded.in_bytes,
        out_bytes = u.out_bytes + excluded.out_bytes,
        free_in_bytes = u.free_in_bytes + excluded.free_in_bytes,
        free_out_bytes = u.free_out_bytes + excluded.free_out_bytes`,
-    [account, bucket, source, inB, outB, freeIn, freeOut].map(arrayLiteral),
-  );
+    parameters: [account, bucket, source, inB, outB, freeIn, freeOut].map(arrayLiteral),
+  };
 }
 
 interface UnattributedRow {
