@@ -131,20 +131,13 @@ export class DataUsageService {
       return { result: { success: false, message: describeProblems(problems) }, saved: [] };
     }
 
-    // Each row's source key once; resolveSourceIds then sees each distinct source once.
-    const rowSourceKeys: string[] = [];
-    const sources = new Map<string, UsageSource>();
-    for (const row of input) {
-      const source = { parent: row.data_source_parent, identifier: row.data_source_identifier };
-      const key = sourceKey(source);
-      rowSourceKeys.push(key);
-      if (!sources.has(key)) sources.set(key, source);
-    }
-    const sourceIds = await resolveSourceIds(manager, sources.values());
+    const { sources, rowSource } = distinctSources(input);
+    const sourceIds = await resolveSourceIds(manager, sources);
+    const sourceIdOf = sources.map((source) => sourceIds.get(sourceKey(source))!);
     const series = new SeriesMap<Series>();
     const ordered: Series[] = [];
     input.forEach((row, i) => {
-      const key = { accountId: Number(row.account_id), sourceId: sourceIds.get(rowSourceKeys[i])! };
+      const key = { accountId: Number(row.account_id), sourceId: sourceIdOf[rowSource[i]] };
       let entry = series.get(key);
       if (!entry) {
         entry = { key, samples: [], before: trustRemembered ? this.remembered.get(key) : undefined };
@@ -191,6 +184,24 @@ export class DataUsageService {
     if (stale.length) parts.push(`${stale.length} older than their series' latest sample, not applied: ${rowList(stale.sort((a, b) => a - b))}`);
     return { result: { success: true, message: `${parts.join('; ')}.` }, saved: updates };
   }
+}
+
+/**
+ * The batch's distinct sources, and for each row the index of its source. A batch names a few
+ * sources over and over: they are looked up by parent, then identifier, without building a key
+ * string per row.
+ */
+function distinctSources(input: DataUsageSample[]): { sources: UsageSource[]; rowSource: number[] } {
+  const sources: UsageSource[] = [];
+  const indexOf = new Map<string, Map<string, number>>();
+  const rowSource = input.map(({ data_source_parent: parent, data_source_identifier: identifier }) => {
+    let byIdentifier = indexOf.get(parent);
+    if (!byIdentifier) indexOf.set(parent, (byIdentifier = new Map()));
+    let index = byIdentifier.get(identifier);
+    if (index === undefined) byIdentifier.set(identifier, (index = sources.push({ parent, identifier }) - 1));
+    return index;
+  });
+  return { sources, rowSource };
 }
 
 interface Series {

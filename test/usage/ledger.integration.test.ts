@@ -150,6 +150,36 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
     expect(await totalOf(a, '2026-03-10T00:00:00Z', '2026-03-11T00:00:00Z')).toEqual([['API', 'mw-1', 1500n, 10n, 0n, 0n]]);
   });
 
+  it('createDataUsages keeps the series of one batch apart by parent and identifier', async () => {
+    const a = await createAccount(ds);
+    const b = await createAccount(ds);
+    const row = (account: number, time: string, bytes: bigint, parent: string, identifier: string) => ({
+      ...sample(account, time, bytes, bytes / 10n, identifier),
+      data_source_parent: parent,
+    });
+    // Interleaved rows: the same identifier under two parents, two identifiers under one parent, two accounts.
+    const result = await usage.createDataUsages(
+      [
+        row(a, '2026-03-13T10:00:00Z', 0n, 'API', 'mw-1'),
+        row(a, '2026-03-13T10:00:00Z', 0n, 'Other', 'mw-1'),
+        row(b, '2026-03-13T10:00:00Z', 0n, 'API', 'mw-1'),
+        row(a, '2026-03-13T10:00:00Z', 0n, 'API', 'mw-2'),
+        row(a, '2026-03-13T11:00:00Z', 100n, 'API', 'mw-1'),
+        row(a, '2026-03-13T11:00:00Z', 2000n, 'Other', 'mw-1'),
+        row(b, '2026-03-13T11:00:00Z', 30n, 'API', 'mw-1'),
+        row(a, '2026-03-13T11:00:00Z', 400n, 'API', 'mw-2'),
+      ],
+      NOW,
+    );
+    expect(result.message).toMatch(/^Stored 4 sample\(s\) as usage; 4 started a series/);
+    expect(await totalOf(a, '2026-03-13T00:00:00Z', '2026-03-14T00:00:00Z')).toEqual([
+      ['API', 'mw-1', 100n, 10n, 0n, 0n],
+      ['API', 'mw-2', 400n, 40n, 0n, 0n],
+      ['Other', 'mw-1', 2000n, 200n, 0n, 0n],
+    ]);
+    expect(await totalOf(b, '2026-03-13T00:00:00Z', '2026-03-14T00:00:00Z')).toEqual([['API', 'mw-1', 30n, 3n, 0n, 0n]]);
+  });
+
   it('createDataUsages is atomic and names the bad rows', async () => {
     const a = await createAccount(ds);
     const bad = await usage.createDataUsages(
