@@ -29,7 +29,7 @@ const MAX_ACCOUNT_ID = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_LABEL = 255;
 const MAX_PROBLEMS_LISTED = 20;
 const PIECE_BUDGET = 500_000;
-/** Series states kept in memory (about 150 bytes each); past this the memory starts over. */
+/** How many series states are kept in memory; past this many the memory starts over. */
 const REMEMBERED_SERIES = 500_000;
 
 /** Checks one row on its own; returns what is wrong with it, or null. */
@@ -371,5 +371,8 @@ async function saveSeriesAndUsage(manager: EntityManager, updates: SeriesUpdate[
   return Number(saved);
 }
 
-/** A timestamptz from epoch milliseconds, by integer interval arithmetic (no floating point). */
+/**
+ * A timestamptz from epoch milliseconds. PostgreSQL multiplies the interval by a double, which is
+ * exact here: any time this service accepts is far below 2^53 microseconds.
+ */
 const EPOCH_MS = (column: string) => `timestamptz 'epoch' + ${column} * interval '1 millisecond'`;

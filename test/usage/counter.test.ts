@@ -84,6 +84,20 @@ describe('spreading a delta', () => {
     ]);
   });
 
+  it('gives a bucket whose minutes alternate free and billable one piece of each', () => {
+    // Free Mondays 01:00-01:01 and 01:03-01:04 New York time: minutes 0 and 3 of the 06:00Z bucket.
+    const windows: FreeWindow[] = [
+      { weekday: 1, startMinute: 60, endMinute: 61 },
+      { weekday: 1, startMinute: 63, endMinute: 64 },
+    ];
+    const from = Date.parse('2026-01-05T06:00:00Z');
+    const pieces = spreadDelta(from, from + BUCKET_MS, 500n, 50n, windows, 'America/New_York');
+    expect(pieces.map((p) => [new Date(p.bucket).toISOString().slice(11, 16), p.free, p.inBytes, p.outBytes])).toEqual([
+      ['06:00', true, 200n, 20n],
+      ['06:00', false, 300n, 30n],
+    ]);
+  });
+
   it('bounds the pieces of a long gap and still adds up exactly', () => {
     const from = Date.parse('2025-01-01T00:00:00Z');
     const to = Date.parse('2026-01-01T00:00:00Z');
