@@ -45,6 +45,11 @@ export class HttpServer {
       formatError,
       introspection: true,
       includeStacktraceInErrorResponses: false,
+      // main.ts owns SIGTERM/SIGINT: it stops the components in order (input first, the usage
+      // writer's flush and the database last). Apollo's own handler, on by default outside
+      // NODE_ENV=test, raced it: the process then waited for the 30 s stop deadline, exited 1, and
+      // never flushed the usage writer or closed the database.
+      stopOnTerminationSignals: false,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer: this.httpServer }),
         ApolloServerPluginLandingPageDisabled(),
