@@ -74,14 +74,18 @@ export class HttpServer {
       res.type(services.metrics.contentType).send(await services.metrics.metrics());
     });
     app.use(graphiqlRouter());
-    app.use(
-      '/api/graphql',
+    // The API's own sub-app: without ETags, which Express would hash every answer for and which
+    // mean nothing on POSTed GraphQL (GraphiQL's assets keep theirs).
+    const api = express();
+    api.set('etag', false);
+    api.use(
       express.json({ limit: MAX_BODY }),
       this.authenticate,
       expressMiddleware(this.apollo, {
         context: async ({ res }) => createContext(services, res.locals.requestId, res.locals.tokenId),
       }),
     );
+    app.use('/api/graphql', api);
     app.use(jsonErrors(services));
     this.httpServer.on('request', app);
 
