@@ -12,7 +12,7 @@ export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
   // walking the class metadata per object, after GraphQL has already checked and coerced every
   // value. For createDataUsages' batches (1000 rows and more, on the one event-loop thread that
   // also serves every other request) that copy cost more than the counter logic: `npm run
-  // bench:ledger` measured 3-8% more samples/s without it (alternating runs). So this one field's
+  // bench:ledger` measured 3-9% more samples/s without it (alternating runs). So this one field's
   // resolver gets its arguments as GraphQL coerced them: plain objects with the same fields.
   const createDataUsages = schema.getMutationType()!.getFields().createDataUsages;
   const resolver = new DataUsageResolver();
