@@ -60,7 +60,7 @@ export class App {
       ledger,
       usageWriter: new BufferedUsageWriter(dataSource, ledger, config.ledger, logger, metrics),
       ledgerRollup: new LedgerRollup(dataSource, config.ledger, config.timeZone, logger),
-      dataUsage: new DataUsageService(dataSource, config.ledger, config.timeZone),
+      dataUsage: new DataUsageService(dataSource, config.ledger, config.timeZone, metrics),
       usageReads: new UsageReadService(dataSource, config.timeZone),
       usagePolicies: new UsagePolicyService(dataSource),
       // Assignment changes made through the API apply to attribution as soon as they commit.

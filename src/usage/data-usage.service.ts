@@ -1,3 +1,4 @@
+import { Counter, Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LedgerConfig } from '../config';
 import { preparedQuery } from '../db/prepared-query';
@@ -83,12 +84,25 @@ interface SeriesKey {
  */
 export class DataUsageService {
   private readonly remembered = new RememberedSeriesStates(REMEMBERED_SERIES);
+  /**
+   * Calls redone because a remembered state was outdated. Near zero when each series has one
+   * writer; if several service processes take turns on the same series, most calls pay a redo
+   * and this counter shows it (send each series to one process then).
+   */
+  private readonly outdatedRedos: Counter;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: Pick<LedgerConfig, 'maxBatchRows' | 'maxFutureSeconds'>,
     private readonly timeZone: string,
-  ) {}
+    registry?: Registry,
+  ) {
+    this.outdatedRedos = new Counter({
+      name: 'usage_series_outdated_redos_total',
+      help: 'createDataUsages calls redone from locked rows because a remembered series state was outdated',
+      registers: registry ? [registry] : [],
+    });
+  }
 
   async createDataUsages(input: DataUsageSample[], nowMs = Date.now()): Promise<DataUsageResult> {
     if (input.length === 0) return { success: false, message: 'The batch is empty: send at least one row.' };
@@ -106,12 +120,15 @@ export class DataUsageService {
     if (problems.length) return { success: false, message: describeProblems(problems) };
 
     // A deadlock between concurrent calls on the same series is retried; so is a call that found
-    // a remembered series state outdated, this time reading every state from its locked row.
-    const attempt = (trustRemembered: boolean) => this.dataSource.transaction((manager) => this.store(manager, input, trustRemembered));
+    // a remembered series state outdated, from then on reading every state from its locked row.
+    let trustRemembered = true;
+    const attempt = () => this.dataSource.transaction((manager) => this.store(manager, input, trustRemembered));
     const { result, saved } = await retryTransient(() =>
-      attempt(true).catch((error) => {
-        if (error instanceof RememberedStateOutdated) return attempt(false);
-        throw error;
+      attempt().catch((error) => {
+        if (!(error instanceof RememberedStateOutdated)) throw error;
+        this.outdatedRedos.inc();
+        trustRemembered = false;
+        return attempt();
       }),
     );
     this.remembered.remember(saved);

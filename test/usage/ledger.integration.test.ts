@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { defaultLedgerConfig } from '../../src/config';
 import { DataUsageService, DataUsageSample } from '../../src/usage/data-usage.service';
@@ -204,18 +205,22 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
   it('a series another process wrote meanwhile is continued from its stored state, not from memory', async () => {
     const a = await createAccount(ds);
     // Two service processes on one database: each remembers the series states it wrote itself.
+    const registry = new Registry();
+    const mine = new DataUsageService(ds, defaultLedgerConfig, TZ, registry);
     const other = new DataUsageService(ds, defaultLedgerConfig, TZ);
-    await usage.createDataUsages([sample(a, '2026-03-12T00:00:00Z', 0n, 0n), sample(a, '2026-03-12T01:00:00Z', 1000n, 10n)], NOW);
+    await mine.createDataUsages([sample(a, '2026-03-12T00:00:00Z', 0n, 0n), sample(a, '2026-03-12T01:00:00Z', 1000n, 10n)], NOW);
     expect((await other.createDataUsages([sample(a, '2026-03-12T02:00:00Z', 3000n, 30n)], NOW)).message).toMatch(/^Stored 1 sample/);
     // This process still remembers 01:00 (1000 bytes); the series is at 02:00 (3000 bytes).
-    const next = await usage.createDataUsages([sample(a, '2026-03-12T03:00:00Z', 6000n, 60n)], NOW);
+    const next = await mine.createDataUsages([sample(a, '2026-03-12T03:00:00Z', 6000n, 60n)], NOW);
     expect(next.message).toMatch(/^Stored 1 sample/);
     // The other process's sample, sent here again: older than the series' latest, not applied.
-    const resent = await usage.createDataUsages([sample(a, '2026-03-12T02:00:00Z', 3000n, 30n)], NOW);
+    const resent = await mine.createDataUsages([sample(a, '2026-03-12T02:00:00Z', 3000n, 30n)], NOW);
     expect(resent.message).toMatch(/1 older than their series' latest sample, not applied: input\[0\]/);
     expect(await totalOf(a, '2026-03-12T00:00:00Z', '2026-03-13T00:00:00Z')).toEqual([['API', 'mw-1', 6000n, 60n, 0n, 0n]]);
     const [state] = await ds.query(`SELECT last_in::text, (extract(epoch from last_time) * 1000)::bigint::text AS ms FROM usage_series WHERE account_id = $1`, [a]);
     expect(state).toEqual({ last_in: '6000', ms: String(at('2026-03-12T03:00:00Z')) });
+    // One redo: the 03:00 call, which found its remembered 01:00 outdated.
+    expect(await registry.getSingleMetricAsString('usage_series_outdated_redos_total')).toMatch(/usage_series_outdated_redos_total 1$/m);
   });
 
   it('concurrent calls on one series apply each sample once', async () => {
