@@ -32,10 +32,10 @@ export class TokenService {
 
   /** The id of the token's record, or null for a malformed, unknown or revoked token. */
   async verify(token: string): Promise<number | null> {
-    // Keyed by the token itself: hashing it on every request cost more than the lookup.
-    const cached = this.verified.get(token);
-    if (cached && cached.until > Date.now()) return cached.id;
+    // Keyed by the hash: no plaintext token is kept, in memory or in the database.
     const hash = hashToken(token);
+    const cached = this.verified.get(hash);
+    if (cached && cached.until > Date.now()) return cached.id;
     // One statement: find the token and note its use.
     const [record]: { id: string }[] = await this.dataSource.query(
       `WITH used AS (UPDATE personal_access_tokens SET last_used_at = now() WHERE token_hash = $1 RETURNING id) SELECT id::text AS id FROM used`,
@@ -43,14 +43,14 @@ export class TokenService {
     );
     if (!record) return null;
     const id = Number(record.id);
-    this.verified.set(token, { id, until: Date.now() + VERIFIED_TTL_MS });
+    this.verified.set(hash, { id, until: Date.now() + VERIFIED_TTL_MS });
     return id;
   }
 
   async delete(id: number): Promise<void> {
     const result = await this.repository().delete(id);
     if (!result.affected) throw notFound('PersonalAccessToken', id);
-    for (const [token, entry] of this.verified) if (entry.id === id) this.verified.delete(token);
+    for (const [hash, entry] of this.verified) if (entry.id === id) this.verified.delete(hash);
   }
 
   list(): Promise<PersonalAccessToken[]> {

@@ -9,8 +9,10 @@ import type { DataSource, EntityManager } from 'typeorm';
  * text. With an EntityManager inside a transaction, the statement runs on that transaction's
  * connection. On the embedded engine (one in-process connection), a plain query.
  *
- * Rows come back as the driver gives them: for UPDATE/DELETE that is the rows too (never
- * TypeORM's [rows, count] pair).
+ * Rows come back as the driver gives them. On the embedded engine the fallback goes through
+ * TypeORM, which answers a bare UPDATE/DELETE ... RETURNING with a [rows, count] pair: write
+ * those as a CTE (`WITH x AS (UPDATE ... RETURNING ...) SELECT ...`) to get rows on both engines.
+ * Statements sent on the pg client directly do not appear in TypeORM's query log.
  */
 export async function preparedQuery<T>(db: DataSource | EntityManager, name: string, sql: string, parameters: unknown[]): Promise<T[]> {
   const client = postgresClient(db);
