@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import ipaddr from 'ipaddr.js';
 import radius from 'radius';
+import { formatIPv6 } from '../../net/ip';
 
 /**
  * Accounting-Request validation and decoding (RFC 2866, 2869, 3162, 4818).
@@ -186,7 +186,7 @@ function decodeChecked(packet: Buffer): DecodeResult {
     userName: text(attribute(attributes, 'User-Name')),
     sessionId: text(attribute(attributes, 'Acct-Session-Id')),
     nasAddress: nasIpv6 instanceof Buffer
-      ? ipaddr.fromByteArray([...nasIpv6]).toString()
+      ? formatIPv6(nasIpv6)
       : text(attribute(attributes, 'NAS-IP-Address')),
     framedIp: text(attribute(attributes, 'Framed-IP-Address')),
     framedIpv6Prefix: prefix(attribute(attributes, 'Framed-IPv6-Prefix')),
@@ -245,10 +245,10 @@ export function ipv6Prefix(value: Buffer): string | null {
   if (value.length < 2 || value.length > 18) return null;
   const bits = value[1];
   if (bits > 128) return null;
-  const bytes = new Array<number>(16).fill(0);
-  for (let i = 0; i < value.length - 2; i++) bytes[i] = value[2 + i];
+  const bytes = new Uint8Array(16);
+  bytes.set(value.subarray(2));
   for (let bit = bits; bit < 128; bit++) bytes[bit >> 3] &= ~(0x80 >> (bit & 7));
-  return `${ipaddr.fromByteArray(bytes).toString()}/${bits}`;
+  return `${formatIPv6(bytes)}/${bits}`;
 }
 
 /**
