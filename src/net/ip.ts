@@ -188,7 +188,7 @@ export function parseCidr(text: string): Prefix | null {
 }
 
 /** How many bits of a prefix of `length` fall into the word starting at bit `offset`. */
-export function clampBits(length: number, offset: number): number {
+function clampBits(length: number, offset: number): number {
   return Math.max(0, Math.min(32, length - offset));
 }
 

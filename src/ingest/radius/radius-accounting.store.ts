@@ -122,9 +122,8 @@ export class RadiusAccountingStore {
     mustLoad: ReadonlySet<string>,
   ): Promise<CommitSummary> {
     const summary: CommitSummary = { sessionsOpened: 0, sessionsClosed: 0, staleRequests: 0, inBytes: 0n, outBytes: 0n, unattributedBytes: 0n, assignmentsChanged: false };
-    const keys = new Set<string>();
-    for (const item of items) if (item.request.sessionId !== null && isSessionStatus(item.request.status)) keys.add(sessionKey(item.nasAddress, item.request.sessionId));
-    const sessions = await this.loadSessions(manager, [...keys], presumedNew(items, mustLoad));
+    const { keys, presumedNew } = sessionKeysOf(items, mustLoad);
+    const sessions = await this.loadSessions(manager, [...keys], presumedNew);
     for (const item of items) if (item.request.status === 'Accounting-On' || item.request.status === 'Accounting-Off') nasReset.add(item.nasAddress);
 
     const usage: UsageIncrement[] = [];
@@ -432,7 +431,7 @@ function cloneRow(row: SessionRow): SessionRow {
 /** Another writer changed a session between our read and our write: the batch is retried by the NAS. */
 export class ConcurrentWriteError extends Error {}
 
-/** Sessions written as new were in the table already (see `sessionsToRead`). */
+/** Sessions written as new were in the table already (see `sessionKeysOf`). */
 class SessionsAlreadyStoredError extends ConcurrentWriteError {
   constructor(readonly keys: string[]) {
     super(`${keys.length} session(s) believed new were stored already`);
@@ -440,22 +439,23 @@ class SessionsAlreadyStoredError extends ConcurrentWriteError {
 }
 
 /**
- * Sessions the batch need not look for in the table: those whose first request in the batch
- * is a Start. A Start opens a new session, so the read would find nothing almost always; it is
- * inserted as new instead, and in the rare case it was stored already (the NAS sent the Start
- * again), the insert finds it and the batch is redone with it read (`mustLoad`).
+ * The sessions a batch touches, and those of them it need not look for in the table: the ones
+ * whose first request in the batch is a Start. A Start opens a new session, so the read would
+ * find nothing almost always; it is inserted as new instead, and in the rare case it was stored
+ * already (the NAS sent the Start again), the insert finds it and the batch is redone with it
+ * read (`mustLoad`).
  */
-export function presumedNew(items: AccountingItem[], mustLoad: ReadonlySet<string>): Set<string> {
-  const seen = new Set<string>();
-  const fresh = new Set<string>();
+function sessionKeysOf(items: AccountingItem[], mustLoad: ReadonlySet<string>): { keys: Set<string>; presumedNew: Set<string> } {
+  const keys = new Set<string>();
+  const presumedNew = new Set<string>();
   for (const { request, nasAddress } of items) {
     if (request.sessionId === null || !isSessionStatus(request.status)) continue;
     const key = sessionKey(nasAddress, request.sessionId);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (request.status === 'Start' && !mustLoad.has(key)) fresh.add(key);
+    if (keys.has(key)) continue;
+    keys.add(key);
+    if (request.status === 'Start' && !mustLoad.has(key)) presumedNew.add(key);
   }
-  return fresh;
+  return { keys, presumedNew };
 }
 
 /** TypeORM returns [rows, affected] for UPDATE ... RETURNING on the postgres driver, rows otherwise. */
