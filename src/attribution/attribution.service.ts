@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { parseCidr, parseIPv4, parseIPv6, Prefix, wordOf } from '../net/ip';
 import { PrefixIndex } from '../net/prefix-index';
-import { Attribution } from './attribution';
+import { Attribution, RadiusAccountOwners } from './attribution';
 import { Interval, IntervalList } from './interval-list';
 
 export interface AttributionSettings {
@@ -86,7 +86,7 @@ interface SubnetHistory {
  *
  * Do not call refresh() inside an open transaction: on PGlite the one connection is busy.
  */
-export class AttributionService implements Attribution {
+export class AttributionService implements Attribution, RadiusAccountOwners {
   /** A component of the composition root (src/app.ts): started after the database, stopped before it. */
   readonly name = 'attribution';
   private current = new PrefixIndex();

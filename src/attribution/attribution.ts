@@ -14,12 +14,15 @@ export interface Attribution {
   accountForIp(address: string, atMs: number): number | null;
   /** The account whose RadiusAccount had this username at that time. */
   accountForUsername(username: string, atMs: number): number | null;
-  /** The RadiusAccount (its id) holding this username now: the owner of a session's soft IP assignments. */
-  radiusAccountForUsername(username: string): number | null;
   /**
    * Applies assignment changes committed so far (call it right AFTER committing a change, never
    * inside the transaction). Optional so in-test fakes need not implement it; changes made
    * elsewhere are picked up anyway within ATTRIBUTION_SYNC_INTERVAL_MS.
    */
   refresh?(): Promise<void>;
+}
+
+/** What RADIUS accounting asks besides: the RadiusAccount (its id) holding a username now, the owner of a session's soft IP assignments. */
+export interface RadiusAccountOwners {
+  radiusAccountForUsername(username: string): number | null;
 }

@@ -40,7 +40,6 @@ async function main(): Promise<void> {
     accountForIPv6: () => null,
     accountForIp: (ip) => byIp.get(ip) ?? null,
     accountForUsername: () => null,
-    radiusAccountForUsername: () => null,
   };
   const users = Array.from({ length: USERS }, (_, i) => ({ name: `User-${ipOf(i)}`, dest_smoothed_rate: 1000 + (i % 977) + 0.125, source_smoothed_rate: 100 + (i % 31) }));
   const fake = new FakeApplianceServer((u) => {

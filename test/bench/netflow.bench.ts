@@ -35,7 +35,6 @@ class BenchAttribution implements Attribution {
   accountForIPv6(): number | null { return null; }
   accountForIp(): number | null { return null; }
   accountForUsername(): number | null { return null; }
-  radiusAccountForUsername(): number | null { return null; }
 }
 
 /** Buffered writer: aggregates by (account, minute), flushes with one set-based upsert. */

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Attribution } from '../../attribution/attribution';
+import type { Attribution, RadiusAccountOwners } from '../../attribution/attribution';
 import type { Ledger, UnattributedIncrement, UsageIncrement } from '../../usage/ledger';
 import type { AccountingRequest } from './radius.decoder';
 import { applySessionEvent, eventTimeMs, octetTotal, SessionCounters } from './session-counter.math';
@@ -62,7 +62,7 @@ export function sessionKey(nas: string, sessionId: string): string {
 export class RadiusAccountingStore {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly attribution: Attribution,
+    private readonly attribution: Attribution & RadiusAccountOwners,
     private readonly ledger: Ledger,
     options: { cacheMax?: number } = {},
   ) {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import type { Attribution } from '../../attribution/attribution';
+import type { Attribution, RadiusAccountOwners } from '../../attribution/attribution';
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import type { Ledger } from '../../usage/ledger';
@@ -14,7 +14,7 @@ import { RADIUS_DROP_REASONS, RadiusMetrics } from './radius.metrics';
 export interface RadiusIngestDeps {
   config: Config['radius'];
   dataSource: DataSource;
-  attribution: Attribution;
+  attribution: Attribution & RadiusAccountOwners;
   ledger: Ledger;
   logger: Logger;
   metrics?: Registry;

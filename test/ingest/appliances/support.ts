@@ -73,9 +73,6 @@ export class MapAttribution implements Attribution {
   accountForUsername(): number | null {
     return null;
   }
-  radiusAccountForUsername(): number | null {
-    return null;
-  }
 }
 
 export async function createAccounts(dataSource: DataSource, ids: number[]): Promise<void> {

@@ -4,14 +4,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Attribution } from '../../../src/attribution/attribution';
+import type { Attribution, RadiusAccountOwners } from '../../../src/attribution/attribution';
 import type { Ledger, UnattributedIncrement, UsageIncrement } from '../../../src/usage/ledger';
 
 /**
  * Small stand-ins for the shared interfaces, so the accounting server is tested on its own:
  * username maps, and a ledger that writes plain rows in the caller's transaction.
  */
-export class MapAttribution implements Attribution {
+export class MapAttribution implements Attribution, RadiusAccountOwners {
   readonly usernames = new Map<string, number>();
   readonly radiusAccounts = new Map<string, number>();
   accountForIPv4(): number | null { return null; }

@@ -25,9 +25,6 @@ export class ListAttribution implements Attribution {
   accountForUsername(name: string): number | null {
     return this.usernames[name] ?? null;
   }
-  radiusAccountForUsername(): number | null {
-    return null;
-  }
 }
 
 /** An in-memory UsageWriter: sums per account and per unattributed address. */
