@@ -128,16 +128,3 @@ export function newRecord(): FlowRecord {
     proceraLocal: 0,
   };
 }
-
-/** Parses a dotted quad; NaN when it is not one. */
-export function parseIPv4(text: string): number {
-  const parts = text.split('.');
-  if (parts.length !== 4) return NaN;
-  let v = 0;
-  for (const p of parts) {
-    const n = Number(p);
-    if (!Number.isInteger(n) || n < 0 || n > 255 || p === '') return NaN;
-    v = v * 256 + n;
-  }
-  return v;
-}

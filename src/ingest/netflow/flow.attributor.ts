@@ -1,9 +1,9 @@
 import { accountIdOf } from '../../accounts/account-id';
 import type { Attribution } from '../../attribution/attribution';
-import { formatIPv4, formatIPv6 } from '../../net/ip';
+import { formatIPv4, formatIPv6, parseIPv4 } from '../../net/ip';
 import type { PrefixIndex } from '../../net/prefix-index';
 import type { UsageSource, UsageWriter } from '../../usage/ledger';
-import { FlowRecord, parseIPv4 } from './flow-record';
+import type { FlowRecord } from './flow-record';
 
 /** Bytes credited in one batch, as plain numbers (exact below 2^53; a batch is far below). */
 export interface AttributionTotals {
@@ -98,7 +98,7 @@ export class FlowAccumulator {
     const sub = r.subscriberId;
     if (sub) {
       const v4 = parseIPv4(sub);
-      if (!Number.isNaN(v4)) account = this.attribution.accountForIPv4(v4, t);
+      if (v4 >= 0) account = this.attribution.accountForIPv4(v4, t);
       else if (sub.includes(':')) account = this.attribution.accountForIp(sub, t);
       else {
         account = this.attribution.accountForUsername(sub, t);

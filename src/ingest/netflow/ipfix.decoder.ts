@@ -19,7 +19,7 @@ import {
  */
 
 const PEN_REVERSE = 29305; // RFC 5103 biflow reverse information elements
-export const PEN_PROCERA = 15397;
+const PEN_PROCERA = 15397;
 const NTP_UNIX_OFFSET_S = 2208988800;
 
 /** What a template field is used for; anything else is skipped by length. */
@@ -95,7 +95,7 @@ function classify(id: number, pen: number): F {
   }
 }
 
-export interface IpfixField {
+interface IpfixField {
   id: number;
   pen: number;
   /** 65535 = variable length */
@@ -103,7 +103,7 @@ export interface IpfixField {
   use: F;
 }
 
-export interface IpfixTemplate {
+interface IpfixTemplate {
   id: number;
   fields: IpfixField[];
   scopeCount: number;
@@ -114,7 +114,7 @@ export interface IpfixTemplate {
   learnedAtMs: number;
 }
 
-export interface IpfixDomainState {
+interface IpfixDomainState {
   templates: Map<number, IpfixTemplate>;
   /** systemInitTimeMilliseconds (160) from options data: the base of uptime-relative times. */
   systemInitMs: number;

@@ -133,6 +133,7 @@ export class NetflowCollector implements IngestStatusSource {
   private readonly unknown = new Map<string, number>();
   readonly global = { received: 0, queueFull: 0, unknownExporter: 0 };
   private readonly opts: NetflowCollectorOptions;
+  private readonly accountExists: (id: number) => boolean;
 
   constructor(
     private readonly deps: NetflowCollectorDeps,
@@ -141,6 +142,7 @@ export class NetflowCollector implements IngestStatusSource {
     this.opts = { ...defaultCollectorOptions, ...options };
     this.decoderOptions = { ...defaultDecoderOptions, templateLifetimeMs: this.opts.templateLifetimeMs };
     this.v9 = new V9Decoder(this.decoderOptions);
+    this.accountExists = deps.accountExists ?? (() => false);
     this.queue = new Array(this.opts.queueDatagrams);
   }
 
@@ -321,7 +323,7 @@ export class NetflowCollector implements IngestStatusSource {
     const samplers = dom.samplers;
     const exporterWide = samplers.get(-1);
     const acc = ex.acc;
-    const accountExists = this.deps.accountExists ?? (() => false);
+    const accountExists = this.accountExists;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i];
       let rate: number;

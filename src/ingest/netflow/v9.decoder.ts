@@ -5,15 +5,13 @@ import {
   emptyResult,
   FlowRecord,
   newRecord,
-  parseIPv4,
   rejected,
 } from './flow-record';
+import { parseIPv4 } from '../../net/ip';
 
 // node-netflowv9 ships no types; we use three members of one instance (see ingest.md).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NetFlowV9 = require('node-netflowv9') as (opts: unknown) => LibInstance;
-
-type OptionFlow = LibFlow;
 
 interface LibInstance {
   templates: Record<string, Record<number, unknown>>;
@@ -28,25 +26,9 @@ interface LibPacket {
   flows: LibFlow[];
 }
 
-/** An options record (the library's own object) or a v5 record: fields optional. */
+/** An options record (the library's own object) or a v5 record: the fields read from them. */
 interface LibFlow {
   isOption?: boolean;
-  ovf?: number;
-  b1?: number;
-  b23?: number;
-  b231?: number;
-  b232?: number;
-  s4?: number;
-  d4?: number;
-  s6?: Uint8Array;
-  d6?: Uint8Array;
-  fs?: number;
-  ls?: number;
-  t150?: number;
-  t151?: number;
-  t152?: number;
-  t153?: number;
-  t323?: number;
   si?: number;
   sid?: number;
   pi?: number;
@@ -113,9 +95,7 @@ const wanted: Record<number, { name: string; compileRule: Record<number, string>
 };
 
 /** A decoded v9 record: the library's raw fields (-1 = absent) and, once finalized, a FlowRecord. */
-export class RawFlow implements FlowRecord {
-  isOption = false;
-  fsId = 0;
+class RawFlow implements FlowRecord {
   ovf = 0;
   b1 = -1;
   b23 = -1;
@@ -290,7 +270,7 @@ export class V9Decoder {
     }
     if (!out) return rejected(9, 'decoder_error');
 
-    const flows = out.flows as unknown as Array<RawFlow | OptionFlow>;
+    const flows = out.flows as unknown as Array<RawFlow | LibFlow>;
     for (let i = 0; i < flows.length; i++) {
       const f = flows[i];
       if (!(f instanceof RawFlow)) {
@@ -428,7 +408,7 @@ export class V9Decoder {
  * ended (uptime small, LAST_SWITCHED near 2^32) and a LAST_SWITCHED slightly ahead of the
  * header both come out right. Absolute fields (NSEL, IPFIX-style) win when present.
  */
-export function v9Time(f: RawFlow, uptime: number, exportMs: number): number {
+function v9Time(f: RawFlow, uptime: number, exportMs: number): number {
   if (f.t153 >= 0) return f.t153;
   if (f.t151 >= 0) return f.t151 * 1000;
   if (f.ls >= 0) return exportMs - ((uptime - f.ls) | 0);
