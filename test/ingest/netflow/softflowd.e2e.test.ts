@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { UsageWriter } from '../../../src/usage/ledger';
 import { NetflowComponent } from '../../../src/ingest/netflow/netflow.component';
 import { startTestApp, TestApp } from '../../support/app';
 import { SummingWriter } from './support/fakes';
@@ -111,26 +112,8 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
     return r.unattributed_usage.filter((u: { ip: string; data_source_parent: string }) => u.ip === ip && u.data_source_parent === 'NetFlow').reduce((a: number, u: { outbytes: string }) => a + Number(u.outbytes), 0);
   }
 
-  /** Replays into the collector with the service's own UsageWriter; returns what this replay added to the ledger. */
-  async function replayIntoLedger(args: string[]) {
-    const before = await ledgerTotals();
-    const unBefore = await unattributedOut('100.64.9.9');
-    const component = new NetflowComponent(t.app.services, { attribution: t.app.services.attribution, writer: t.app.services.usageWriter }, 0);
-    await component.start();
-    const collector = component.collector!;
-    try {
-      execFileSync('softflowd', ['-r', pcap, '-n', `127.0.0.1:${collector.port}`, '-d', '-m', '100000', ...args], { stdio: 'ignore', timeout: 30_000 });
-      await new Promise((r) => setTimeout(r, 300));
-      await collector.whenIdle();
-    } finally {
-      await component.stop(); // flushes the writer
-    }
-    await t.app.services.usageWriter.flush();
-    return { added: minus(await ledgerTotals(), before), unattributed: (await unattributedOut('100.64.9.9')) - unBefore, collector };
-  }
-
-  async function replay(args: string[]) {
-    const writer = new SummingWriter();
+  /** Replays the capture with softflowd into a fresh collector that writes to `writer`. */
+  async function replay<W extends UsageWriter>(args: string[], writer: W) {
     const component = new NetflowComponent(t.app.services, { attribution: t.app.services.attribution, writer }, 0);
     await component.start();
     const collector = component.collector!;
@@ -140,9 +123,17 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
       await new Promise((r) => setTimeout(r, 300));
       await collector.whenIdle();
     } finally {
-      await component.stop();
+      await component.stop(); // flushes the writer
     }
     return { writer, collector };
+  }
+
+  /** Replays into the service's own UsageWriter; returns what this replay added to the ledger. */
+  async function replayIntoLedger(args: string[]) {
+    const before = await ledgerTotals();
+    const unBefore = await unattributedOut('100.64.9.9');
+    const { collector } = await replay(args, t.app.services.usageWriter);
+    return { added: minus(await ledgerTotals(), before), unattributed: (await unattributedOut('100.64.9.9')) - unBefore, collector };
   }
 
   const allow = async (subnet: string) => {
@@ -153,7 +144,7 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
 
   it('an exporter not in any allowed subnet counts nothing, and is counted as dropped', async () => {
     await allow('192.0.2.0/24');
-    const { writer, collector } = await replay(['-v', '9']);
+    const { writer, collector } = await replay(['-v', '9'], new SummingWriter());
     expect(writer.accounts.size).toBe(0);
     expect(writer.unattributed.size).toBe(0);
     expect(collector.global.unknownExporter).toBeGreaterThan(0);
@@ -176,7 +167,7 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
     ['IPFIX', ['-v', '10']],
   ])('%s: per-account totals equal the pcap exactly (IPv4 and IPv6, /32, /24, /64, /128)', async (_name, args) => {
     await allow('127.0.0.0/8');
-    const { writer, collector } = await replay(args);
+    const { writer, collector } = await replay(args, new SummingWriter());
     expect(writer.totals()).toEqual(want());
     expect(writer.sources).toEqual(new Set(['NetFlow|127.0.0.1']));
     // the unowned subscriber address is reported as unattributed, with exactly its bytes
@@ -196,7 +187,7 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
     // 1 in 4 of a shuffled stream leaves a relative standard error near sqrt(3/n) ≈ 5-7 %; we
     // allow 25 % (> 3.5 sigma) per account and direction and 10 % on the grand total.
     await allow('127.0.0.0/8');
-    const { writer, collector } = await replay(args);
+    const { writer, collector } = await replay(args, new SummingWriter());
     expect(collector.ingestStatus()[1].details?.flows_without_sampling_rate).toBe(0);
     const got = writer.totals();
     let sumGot = 0;
@@ -216,7 +207,7 @@ maybe('NetFlow collector fed by softflowd, in the running service', () => {
     await allow('127.0.0.0/8');
     await gql(`mutation($id: Int64Bit!) { updateNetflowEndpoint(id: $id, input: {whitelist_mode: true}) { id } }`, { id: endpointId });
     await gql(`mutation($id: Int64Bit!) { createNetflowWhitelist(input: {netflow_endpoint_id: $id, subnet: "100.64.1.0/24"}) { id } }`, { id: endpointId });
-    const { writer } = await replay(['-v', '9']);
+    const { writer } = await replay(['-v', '9'], new SummingWriter());
     expect(writer.totals()).toEqual({ [accounts['2']]: expected.totals['2'] });
   }, 60_000);
 });
