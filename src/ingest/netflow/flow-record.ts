@@ -75,7 +75,10 @@ export interface DecodeResult {
    * (a data set without its template: its records cannot be counted).
    */
   sequenceAdvance: number;
-  /** Data records that were flows (not options): some exporters count only these. -1 when unknown. */
+  /**
+   * The same count without options records, which some IPFIX exporters leave out of their
+   * sequence numbers; equal to `sequenceAdvance` for v5 and v9. -1 when unknown.
+   */
   flowRecords: number;
   exportTimeMs: number;
   records: FlowRecord[];

@@ -306,7 +306,7 @@ export class NetflowCollector implements IngestStatusSource {
     }
     const lostBefore = dom.seq.lost;
     const oooBefore = dom.seq.outOfOrder;
-    trackSequence(dom.seq, r.sequence, r.sequenceAdvance, r.version === 10 ? r.flowRecords : r.sequenceAdvance);
+    trackSequence(dom.seq, r.sequence, r.sequenceAdvance, r.flowRecords);
     c.lost += dom.seq.lost - lostBefore;
     c.outOfOrder += dom.seq.outOfOrder - oooBefore;
     for (const s of r.sampling) dom.samplers.set(s.samplerId, s.interval);

@@ -207,7 +207,8 @@ export class V9Decoder {
     result.exportTimeMs = seconds * 1000;
     result.sequence = buf.readUInt32BE(12);
     result.domain = buf.readUInt32BE(16);
-    result.sequenceAdvance = 1;
+    // v9 sequence numbers count packets, whatever the records in them.
+    result.sequenceAdvance = result.flowRecords = 1;
 
     let dom = state.domains.get(result.domain);
     if (!dom) {
@@ -386,7 +387,7 @@ export class V9Decoder {
     result.exportTimeMs = h.seconds * 1000 + Math.floor(buf.readUInt32BE(12) / 1e6);
     result.sequence = h.sequence;
     result.domain = ((h.engine_type ?? 0) << 8) | (h.engine_id ?? 0);
-    result.sequenceAdvance = count;
+    result.sequenceAdvance = result.flowRecords = count;
     const interval = (h.sampling_interval ?? 0) & 0x3fff;
     for (const f of out.flows) {
       const rec = newRecord();
