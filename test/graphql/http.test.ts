@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { startTestApp, TestApp } from '../support/app';
 import { testEngines } from '../support/database';
 
@@ -50,6 +51,64 @@ describe.each(testEngines())('HTTP front door on %s', (engine) => {
   it('reports a missing row as NOT_FOUND', async () => {
     const response = await t.gql(`mutation { deletePersonalAccessToken(id: 999999) { success } }`);
     expect(response.errors?.[0]).toMatchObject({ message: 'PersonalAccessToken 999999 does not exist', extensions: { code: 'NOT_FOUND' } });
+  });
+
+  describe('bodies and methods', () => {
+    const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+      fetch(`${t.url}/api/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}`, ...headers },
+        body,
+      });
+
+    it('answers malformed JSON with 400 BAD_USER_INPUT', async () => {
+      const response = await post('{"query": ');
+      const body = await response.json();
+      expect(response.status).toBe(400);
+      expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(body.errors[0].message).toMatch(/^Bad request: /);
+    });
+
+    it('refuses a body over the limit with 413 and says the limit', async () => {
+      const response = await post(JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(17 * 1024 * 1024) }));
+      expect(response.status).toBe(413);
+      expect((await response.json()).errors[0].message).toBe('Request body larger than 16mb');
+    });
+
+    it('reads a gzip-compressed body', async () => {
+      const response = await post(gzipSync(JSON.stringify({ query: '{ __typename }' })), { 'content-encoding': 'gzip' });
+      expect([response.status, await response.json()]).toEqual([200, { data: { __typename: 'Query' } }]);
+    });
+
+    it('refuses a body that is not JSON, and a form post as CSRF, with 400 and changes nothing', async () => {
+      const mutation = 'mutation { createPersonalAccessToken(input: {name: "x"}) { id } }';
+      const yaml = await post(`query: ${mutation}`, { 'content-type': 'application/yaml' });
+      expect(yaml.status).toBe(400);
+      expect((await yaml.json()).errors[0].message).toMatch(/POST body missing, invalid Content-Type/);
+      const form = await post(`query=${mutation}`, { 'content-type': 'text/plain' });
+      expect(form.status).toBe(400);
+      expect((await form.json()).errors[0].message).toMatch(/Cross-Site Request Forgery/);
+      const tokens = await t.gql('{ personal_access_tokens { name } }');
+      expect(tokens.data.personal_access_tokens.map((p: { name: string }) => p.name)).not.toContain('x');
+    });
+
+    it('answers a query sent by GET, with the search string', async () => {
+      const response = await fetch(`${t.url}/api/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+        headers: { authorization: `Bearer ${t.token}`, 'apollo-require-preflight': 'true' },
+      });
+      expect([response.status, await response.json()]).toEqual([200, { data: { __typename: 'Query' } }]);
+    });
+
+    it('echoes a sane x-request-id and replaces an unsafe one', async () => {
+      const kept = await post(JSON.stringify({ query: '{ __typename }' }), { 'x-request-id': 'mw-batch-42' });
+      expect(kept.headers.get('x-request-id')).toBe('mw-batch-42');
+      const replaced = await post(JSON.stringify({ query: '{ __typename }' }), { 'x-request-id': 'a b<script>' });
+      expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('leaves other paths to the other routes', async () => {
+      expect((await fetch(`${t.url}/api/graphqlx`, { method: 'POST' })).status).toBe(404);
+    });
   });
 
   it('serves health, readiness and metrics', async () => {
