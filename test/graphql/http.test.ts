@@ -54,7 +54,7 @@ describe.each(testEngines())('HTTP front door on %s', (engine) => {
   });
 
   describe('bodies and methods', () => {
-    const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+    const post = (body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) =>
       fetch(`${t.url}/api/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}`, ...headers },
@@ -76,7 +76,7 @@ describe.each(testEngines())('HTTP front door on %s', (engine) => {
     });
 
     it('reads a gzip-compressed body', async () => {
-      const response = await post(gzipSync(JSON.stringify({ query: '{ __typename }' })), { 'content-encoding': 'gzip' });
+      const response = await post(new Uint8Array(gzipSync(JSON.stringify({ query: '{ __typename }' }))), { 'content-encoding': 'gzip' });
       expect([response.status, await response.json()]).toEqual([200, { data: { __typename: 'Query' } }]);
     });
 
