@@ -90,11 +90,14 @@ export class HttpServer {
 /** Errors on the other routes, shaped as the API's own. */
 function jsonErrors(services: Services) {
   return (error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    const { status, body } = errorAnswer(error, undefined, services);
+    const { status, body } = errorAnswer(error, undefined, services.logger);
     res.status(status).json(body);
   };
 }
 
+/** `/api/graphql`, with or without a trailing slash or a query string. */
 function isApiPath(url: string): boolean {
-  return url.startsWith(API_PATH) && (url.length === API_PATH.length || url[API_PATH.length] === '?');
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  return path === API_PATH || path === `${API_PATH}/`;
 }
