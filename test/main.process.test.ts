@@ -12,19 +12,18 @@ const TOKEN = 'um_process_test_token_000000000000000000';
  * (In-process tests run with NODE_ENV=test, where libraries behave differently on signals.)
  */
 describe('the service process', () => {
-  let dataDir: string;
-  let child: ChildProcess | undefined;
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'um-process-'));
-  });
+  const started: { child: ChildProcess; dataDir: string }[] = [];
   afterAll(() => {
-    child?.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const { child, dataDir } of started) {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
-  it('on SIGTERM stops and exits 0, not by the stop deadline, with a keep-alive client still connected', async () => {
-    child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+  /** Starts `command`, with its own embedded database and ephemeral ports; follows its JSON log. */
+  function start(command: string, args: string[]) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'um-process-'));
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -39,8 +38,14 @@ describe('the service process', () => {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    started.push({ child, dataDir });
     const messages: { msg?: string; url?: string }[] = [];
     const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const entry = parse(line);
+      if (entry) messages.push(entry);
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const logged = (msg: string) =>
       new Promise<{ url?: string }>((resolve, reject) => {
         const found = messages.find((m) => m.msg === msg);
@@ -53,15 +58,14 @@ describe('the service process', () => {
           }
         };
         lines.on('line', onLine);
-        child!.once('exit', () => reject(new Error(`exited before logging "${msg}"`)));
+        child.once('exit', () => reject(new Error(`exited before logging "${msg}"`)));
       });
-    lines.on('line', (line) => {
-      const entry = parse(line);
-      if (entry) messages.push(entry);
-    });
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    return { child, messages, exited, logged };
+  }
 
-    const { url } = await logged('usage meter started');
+  /** Answers a request, then on SIGTERM to `child` stops cleanly and exits 0, not by the stop deadline. */
+  async function expectCleanStop(service: ReturnType<typeof start>) {
+    const { url } = await service.logged('usage meter started');
     const port = new URL(url!).port;
     // A keep-alive client that has just been answered, as a front end or middleware would be.
     const response = await fetch(`http://127.0.0.1:${port}/api/graphql`, {
@@ -71,14 +75,24 @@ describe('the service process', () => {
     });
     expect(response.status).toBe(200);
 
-    child.kill('SIGTERM');
+    service.child.kill('SIGTERM');
     // The stop deadline (30 s) would exit with 1 and log that it passed; a clean stop logs "stopped"
     // after the last component, the database, has stopped.
-    expect(await exited).toBe(0);
-    const names = messages.map((m) => m.msg);
+    expect(await service.exited).toBe(0);
+    const names = service.messages.map((m) => m.msg);
     expect(names).toContain('stopped');
     expect(names).not.toContain('stop deadline passed, exiting');
+  }
+
+  it('on SIGTERM stops and exits 0, not by the stop deadline, with a keep-alive client still connected', async () => {
+    await expectCleanStop(start(process.execPath, ['-r', '@swc-node/register', 'src/main.ts']));
   }, 90_000);
+
+  it('stops cleanly when the SIGTERM goes to `npm start`, as a container runtime or supervisor sends it', async () => {
+    // npm passes the signal to its script's shell; unless the shell hands over to node (exec), the
+    // shell dies and the service runs on, orphaned, until it is killed without a flush.
+    await expectCleanStop(start('npm', ['start', '--silent']));
+  }, 120_000);
 });
 
 function parse(line: string): { msg?: string; url?: string } | null {
