@@ -27,9 +27,16 @@ export async function retryTransient<T>(run: () => Promise<T>, attempts = 3): Pr
 
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
 
+/**
+ * What the drivers say, without a code, when a connection is lost or cannot be had (pg: "Connection
+ * terminated unexpectedly"; pg-pool: "timeout exceeded when trying to connect"). Whole phrases,
+ * so that a programming error that merely mentions a connection is not taken for an outage.
+ */
+const OUTAGE_MESSAGE = /connection terminated|terminating connection|timeout exceeded when trying to connect|connection (?:error|refused|timeout)|\bECONN[A-Z]+\b/i;
+
 /** The database is unreachable or refusing connections: not the fault of what was being written. */
 export function isOutage(err: unknown): boolean {
   const code = sqlState(err);
   if (code && OUTAGE_CODES.has(code)) return true;
-  return /connect|terminat|timeout|ECONN/i.test((err as { message?: string } | undefined)?.message ?? '');
+  return OUTAGE_MESSAGE.test((err as { message?: string } | undefined)?.message ?? '');
 }

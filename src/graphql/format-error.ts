@@ -2,20 +2,26 @@ import { GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { QueryFailedError } from 'typeorm';
+import { isOutage } from '../db/sql-errors';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 
 /**
  * The one place errors become GraphQL errors. Domain errors keep their code and message;
- * known database refusals get a code a client can act on; everything else is masked (no
- * stack trace or SQL reaches a client) and logged with the request id by `errorLoggingPlugin`.
+ * known database refusals get a code a client can act on; a database outage says so (the
+ * client should retry: a createDataUsages batch sent again counts nothing twice); everything
+ * else is masked (no stack trace or SQL reaches a client). Outages and the rest are logged with
+ * the request id by `errorLoggingPlugin`.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) return withCode(formatted, original.code, original.message, original.details);
   const databaseError = describeDatabaseError(original);
   if (databaseError) return withCode(formatted, databaseError.code, databaseError.message);
+  if (isOutage(original)) {
+    return { message: UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DATABASE_UNAVAILABLE' } };
+  }
 
   const code = formatted.extensions?.code as string | undefined;
   if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN') return formatted;
@@ -26,6 +32,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 }
 
 const INTERNAL_MESSAGE = 'Internal server error';
+const UNAVAILABLE_MESSAGE = 'The database is unavailable, try again';
+/** Masked messages that get the request id appended, for the client to quote. */
+const MASKED_MESSAGES = new Set([INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE]);
 
 /** Apollo's codes for requests the client got wrong; the contract calls them all BAD_USER_INPUT. */
 const USER_ERROR_CODES = new Set([
@@ -53,8 +62,8 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GraphQLCo
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           for (const error of response.body.singleResult.errors ?? []) {
-            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' && error.message === INTERNAL_MESSAGE) {
-              (error as { message: string }).message = `${INTERNAL_MESSAGE} (request ${contextValue.requestId})`;
+            if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' && MASKED_MESSAGES.has(error.message)) {
+              (error as { message: string }).message = `${error.message} (request ${contextValue.requestId})`;
             }
           }
         },
