@@ -21,17 +21,19 @@ export async function preparedQuery<T>(db: DataSource | EntityManager, name: str
   return result.rows as T[];
 }
 
-/** The pg connection a statement must run on (the transaction's, else the pool), or null for PGlite. */
+/**
+ * The pg connection a statement must run on: the transaction's, or the pool outside one. Null
+ * sends it through TypeORM instead: always on PGlite; before a transaction's first statement (its
+ * runner connects lazily); and once TypeORM has released a transaction's runner because its
+ * connection failed, so that the statement fails (QueryRunnerAlreadyReleasedError, an outage)
+ * rather than run on a pool connection outside the transaction and commit on its own.
+ */
 function postgresClient(db: DataSource | EntityManager): Pick<Pool, 'query'> | null {
   const dataSource = 'manager' in db ? db : db.connection;
   const pool = (dataSource.driver as { master?: unknown }).master;
   if (!(pool instanceof Pool)) return null;
   const runner = 'manager' in db ? undefined : db.queryRunner;
-  if (runner && !runner.isReleased) {
-    const connection = (runner as { databaseConnection?: PoolClient }).databaseConnection;
-    // A query runner connects lazily: before its first statement it has no connection yet.
-    if (!connection) return null;
-    return connection;
-  }
-  return pool;
+  if (!runner) return pool;
+  if (runner.isReleased) return null;
+  return (runner as { databaseConnection?: PoolClient }).databaseConnection ?? null;
 }

@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /** PostgreSQL SQLSTATE of a failed statement (same on pg and PGlite, wrapped by TypeORM or not), if any. */
 export function sqlState(error: unknown): string | undefined {
@@ -36,6 +36,9 @@ const OUTAGE_MESSAGE = /connection terminated|terminating connection|timeout exc
 
 /** The database is unreachable or refusing connections: not the fault of what was being written. */
 export function isOutage(err: unknown): boolean {
+  // TypeORM releases a transaction's query runner as soon as its connection fails: the next
+  // statement, often the COMMIT, then meets one of these instead of the connection's own error.
+  if (err instanceof QueryRunnerAlreadyReleasedError || err instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const code = sqlState(err);
   if (code && OUTAGE_CODES.has(code)) return true;
   return OUTAGE_MESSAGE.test((err as { message?: string } | undefined)?.message ?? '');
