@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { transactionId, transactionStatus } from '../db/transaction-outcome';
 import type { Logger } from '../logger';
 import { isStrictAddress } from '../net/ip';
 import type { Ledger, UnattributedIncrement, UsageIncrement, UsageWriter } from './ledger';
@@ -39,11 +40,15 @@ const MINUTE = 60_000;
  * (account, source, minute): minutes, not 5-minute buckets, because free windows have minute
  * edges and the ledger classifies each increment by its time. Flushes on size, on time and on
  * stop; one flush at a time (so batches stay in order and never race each other). A failed flush
- * puts its rows back and is retried: acknowledged usage is never dropped.
+ * is retried, and only if it did not commit: its transaction's id is noted, and the next flush
+ * asks PostgreSQL what became of it (a connection lost around COMMIT leaves the client unsure).
+ * So usage is never dropped, and never added twice.
  */
 export class BufferedUsageWriter implements UsageWriter {
   private usage = new Map<string, UsageIncrement>();
   private unattributed = new Map<string, UnattributedIncrement>();
+  /** Flushes that failed after their transaction began: committed or not, the next flush finds out. */
+  private failedFlushes: FailedFlush[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private flushQueued = false;
@@ -61,7 +66,9 @@ export class BufferedUsageWriter implements UsageWriter {
   private readonly metrics: ReturnType<typeof createMetrics>;
 
   get pending(): number {
-    return this.usage.size + this.unattributed.size;
+    let rows = this.usage.size + this.unattributed.size;
+    for (const failed of this.failedFlushes) rows += failed.usage.size + failed.unattributed.size;
+    return rows;
   }
 
   start(): void {
@@ -140,26 +147,64 @@ export class BufferedUsageWriter implements UsageWriter {
   }
 
   private async writeBatch(): Promise<void> {
-    if (this.pending === 0) return;
+    await this.settleFailedFlushes();
+    if (this.usage.size + this.unattributed.size === 0) return;
     const usage = this.usage;
     const unattributed = this.unattributed;
     this.usage = new Map();
     this.unattributed = new Map();
     const end = this.metrics.flushSeconds.startTimer();
+    const flush: FailedFlush = { transactionId: null, usage, unattributed };
     try {
-      await this.dataSource.transaction((manager) => this.ledger.record(manager, [...usage.values()], [...unattributed.values()]));
-      this.metrics.rowsWritten.inc({ kind: 'usage' }, usage.size);
-      this.metrics.rowsWritten.inc({ kind: 'unattributed' }, unattributed.size);
+      await this.dataSource.transaction(async (manager) => {
+        flush.transactionId = await transactionId(manager);
+        await this.ledger.record(manager, [...usage.values()], [...unattributed.values()]);
+      });
+      this.countWritten(flush);
     } catch (error) {
       this.metrics.flushFailures.inc();
       this.logger?.error({ err: error, rows: usage.size + unattributed.size }, 'ledger flush failed; rows kept for retry');
-      for (const [k, v] of usage) this.mergeBack(this.usage, k, v);
-      for (const [k, v] of unattributed) this.mergeBack(this.unattributed, k, v);
+      // Without a transaction id nothing was written; with one, the next flush asks.
+      if (flush.transactionId === null) this.putBack(flush);
+      else this.failedFlushes.push(flush);
       throw error;
     } finally {
       end();
       this.metrics.pending.set(this.pending);
     }
+  }
+
+  /**
+   * Before writing again: a failed flush whose transaction committed after all is in the ledger
+   * already; one that did not goes back into the pending rows. One still in progress (the server
+   * has not yet noticed the lost connection) waits for the next flush. Throws, keeping them all,
+   * while the database cannot be asked.
+   */
+  private async settleFailedFlushes(): Promise<void> {
+    const unsettled: FailedFlush[] = [];
+    for (const flush of this.failedFlushes) {
+      const status = await transactionStatus(this.dataSource, flush.transactionId!);
+      if (status === 'in progress') unsettled.push(flush);
+      else if (status === 'committed') {
+        this.logger?.warn({ rows: flush.usage.size + flush.unattributed.size }, 'a failed ledger flush had committed: not written again');
+        this.countWritten(flush);
+      } else {
+        // Aborted; or, unknowable after so long, written again rather than dropped.
+        if (status === null) this.logger?.error({ transactionId: flush.transactionId }, 'outcome of a failed ledger flush unknown; writing its rows again');
+        this.putBack(flush);
+      }
+    }
+    this.failedFlushes = unsettled;
+  }
+
+  private countWritten(flush: FailedFlush): void {
+    this.metrics.rowsWritten.inc({ kind: 'usage' }, flush.usage.size);
+    this.metrics.rowsWritten.inc({ kind: 'unattributed' }, flush.unattributed.size);
+  }
+
+  private putBack(flush: FailedFlush): void {
+    for (const [k, v] of flush.usage) this.mergeBack(this.usage, k, v);
+    for (const [k, v] of flush.unattributed) this.mergeBack(this.unattributed, k, v);
   }
 
   private mergeBack<T extends { inBytes: bigint; outBytes: bigint }>(map: Map<string, T>, key: string, value: T): void {
@@ -169,4 +214,11 @@ export class BufferedUsageWriter implements UsageWriter {
       existing.outBytes += value.outBytes;
     } else map.set(key, value);
   }
+}
+
+interface FailedFlush {
+  /** Null until the flush's transaction has begun. */
+  transactionId: string | null;
+  usage: Map<string, UsageIncrement>;
+  unattributed: Map<string, UnattributedIncrement>;
 }

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Ledger, UnattributedIncrement, UsageIncrement } from '../../src/usage/ledger';
 import { BufferedUsageWriter } from '../../src/usage/usage-writer.service';
+import { openTestDataSource } from '../support/database';
 
-/** A ledger that keeps what it is given, and can be told to fail. */
+/** A ledger that keeps what it is given, and can be told to fail (its transaction then rolls back). */
 class MemoryLedger implements Ledger {
   usage: UsageIncrement[] = [];
   unattributed: UnattributedIncrement[] = [];
@@ -20,13 +21,37 @@ class MemoryLedger implements Ledger {
   }
 }
 
-const fakeDataSource = { transaction: (fn: (m: EntityManager) => Promise<unknown>) => fn({} as EntityManager) } as unknown as DataSource;
 const source = { parent: 'NetFlow', identifier: 'r1' };
 
+/**
+ * The writer's transactions run for real on the embedded engine (their ids and outcomes are
+ * PostgreSQL's); the rows go to a MemoryLedger.
+ */
 describe('BufferedUsageWriter', () => {
+  let dataSource: DataSource;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ dataSource, close } = await openTestDataSource('pglite'));
+  });
+  afterAll(() => close());
+
+  /**
+   * The same database, except that the next `losses` transactions, once committed, answer with
+   * the error a connection lost right after COMMIT reached the server gives.
+   */
+  const losingCommitAnswers = (losses: number) =>
+    ({
+      query: (sql: string, parameters?: unknown[]) => dataSource.query(sql, parameters),
+      transaction: async (work: (m: EntityManager) => Promise<unknown>) => {
+        const result = await dataSource.transaction(work);
+        if (losses-- > 0) throw new Error('Connection terminated unexpectedly');
+        return result;
+      },
+    }) as unknown as DataSource;
+
   it('aggregates by account, source and minute', async () => {
     const ledger = new MemoryLedger();
-    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    const writer = new BufferedUsageWriter(dataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
     writer.add({ accountId: 1, source, timeMs: 60_000, inBytes: 1n, outBytes: 0n });
     writer.add({ accountId: 1, source, timeMs: 119_999, inBytes: 2n, outBytes: 1n });
     writer.add({ accountId: 1, source, timeMs: 120_000, inBytes: 4n, outBytes: 0n });
@@ -41,7 +66,7 @@ describe('BufferedUsageWriter', () => {
 
   it('flushes by itself once the batch is full', async () => {
     const ledger = new MemoryLedger();
-    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 10 });
+    const writer = new BufferedUsageWriter(dataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 10 });
     for (let i = 0; i < 10; i++) writer.add({ accountId: i + 1, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
     await writer.flush();
     expect(ledger.total()).toBe(10n);
@@ -49,7 +74,7 @@ describe('BufferedUsageWriter', () => {
 
   it('keeps the rows of a failed flush and writes them on the next one; stop flushes', async () => {
     const ledger = new MemoryLedger();
-    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    const writer = new BufferedUsageWriter(dataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
     writer.start();
     writer.add({ accountId: 1, source, timeMs: 0, inBytes: 5n, outBytes: 0n });
     writer.addUnattributed({ ip: '192.0.2.9', source, timeMs: 0, inBytes: 7n, outBytes: 0n });
@@ -63,9 +88,21 @@ describe('BufferedUsageWriter', () => {
     expect(ledger.unattributed[0].inBytes).toBe(7n);
   });
 
+  it('does not write again a flush that committed although its answer was lost', async () => {
+    const ledger = new MemoryLedger();
+    const writer = new BufferedUsageWriter(losingCommitAnswers(1), ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    writer.add({ accountId: 1, source, timeMs: 0, inBytes: 5n, outBytes: 0n });
+    await expect(writer.flush()).rejects.toThrow('Connection terminated unexpectedly');
+    expect(writer.pending).toBe(1); // not known yet to have committed
+    writer.add({ accountId: 1, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    await writer.flush();
+    expect(writer.pending).toBe(0);
+    expect(ledger.usage.map((u) => u.inBytes)).toEqual([5n, 1n]);
+  });
+
   it('refuses increments that could never be written instead of wedging later flushes', async () => {
     const ledger = new MemoryLedger();
-    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    const writer = new BufferedUsageWriter(dataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
     writer.add({ accountId: 1, source, timeMs: NaN, inBytes: 1n, outBytes: 0n });
     writer.add({ accountId: 1, source, timeMs: 0, inBytes: -1n, outBytes: 0n });
     writer.add({ accountId: 0, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
@@ -75,7 +112,7 @@ describe('BufferedUsageWriter', () => {
 
   it('refuses an address with a zone id (PostgreSQL inet refuses it) and writes the rest of the batch', async () => {
     const ledger = new MemoryLedger();
-    const writer = new BufferedUsageWriter(fakeDataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    const writer = new BufferedUsageWriter(dataSource, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
     writer.addUnattributed({ ip: 'fe80::1%eth0', source, timeMs: 0, inBytes: 1n, outBytes: 0n });
     writer.addUnattributed({ ip: 'fe80::1', source, timeMs: 0, inBytes: 2n, outBytes: 0n });
     expect(writer.pending).toBe(1);
