@@ -18,7 +18,8 @@ export interface ReadinessCheck {
 
 /**
  * The HTTP front door: `POST /api/graphql` (token required; see api-endpoint.ts), and through
- * Express `GET /graphiql`, `/healthz`, `/readyz`, `/metrics`. Inert until `start()`; `stop()` drains in-flight requests.
+ * Express `GET /graphiql`, `/healthz`, `/readyz`, `/metrics`. Inert until `start()`; `stop()`
+ * drains in-flight requests.
  */
 export class HttpServer {
   private readonly httpServer = http.createServer();
