@@ -13,8 +13,9 @@ class MemoryLedger implements Ledger {
       this.failures--;
       throw new Error('database down');
     }
-    this.usage.push(...usage);
-    this.unattributed.push(...unattributed);
+    // Copies: what was written then, whatever the writer does with its objects later.
+    this.usage.push(...usage.map((u) => ({ ...u })));
+    this.unattributed.push(...unattributed.map((u) => ({ ...u })));
   }
   total(): bigint {
     return this.usage.reduce((sum, u) => sum + u.inBytes, 0n);
