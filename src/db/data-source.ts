@@ -5,8 +5,8 @@ import { types as pgliteTypes } from '@electric-sql/pglite';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { PGlitePool } from 'typeorm-pglite/dist/pglite-pool';
-import { Client, type ClientConfig } from 'pg';
 import { entities } from './entities';
+import { ListenedClient } from './listened-client';
 import { migrations } from './migrations';
 
 export interface DatabaseSettings {
@@ -95,21 +95,5 @@ class SerializedPGlitePool extends PGlitePool {
       }
     };
     await super.connect((err, client) => callback(err, client, done));
-  }
-}
-
-/**
- * A pg client that always has an 'error' listener. pg reports a connection the server ends (a
- * restart, a failover, pg_terminate_backend) as an 'error' event, and an 'error' event without a
- * listener ends the process. pg-pool takes its own listener off a client while it is lent out,
- * and TypeORM takes its listener off a failed client when it gives it back, so a second event
- * from the same dying connection had no listener: a database restart could crash the service. The
- * statement in flight still fails by itself, TypeORM releases the client with the error, and
- * the pool discards it; this listener has nothing left to do.
- */
-class ListenedClient extends Client {
-  constructor(config?: string | ClientConfig) {
-    super(config);
-    this.on('error', () => {});
   }
 }

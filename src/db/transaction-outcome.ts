@@ -14,8 +14,17 @@ export async function transactionId(manager: EntityManager): Promise<string> {
   return id;
 }
 
-/** What became of transaction `id`; null once it is too old for the server to remember. */
-export async function transactionStatus(db: DataSource, id: string): Promise<TransactionStatus | null> {
-  const [{ status }]: { status: TransactionStatus | null }[] = await db.query(`SELECT pg_xact_status($1::xid8) AS status`, [id]);
-  return status;
+/**
+ * What became of each of these transactions, in order, asked in one statement. Null where the
+ * server cannot say: too old for it to remember, or not yet assigned on this server (after a
+ * failover or a restore, where pg_xact_status would refuse the whole statement).
+ */
+export async function transactionStatuses(db: DataSource, ids: string[]): Promise<(TransactionStatus | null)[]> {
+  const rows: { status: TransactionStatus | null }[] = await db.query(
+    `SELECT CASE WHEN t.id::xid8 < pg_snapshot_xmax(pg_current_snapshot()) THEN pg_xact_status(t.id::xid8) END AS status
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)
+      ORDER BY t.n`,
+    [ids],
+  );
+  return rows.map((r) => r.status);
 }

@@ -5,7 +5,9 @@ import bodyParser from 'body-parser';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { isWellFormedToken } from '../auth/token.service';
+import { isOutage } from '../db/sql-errors';
 import { createContext, GraphQLContext } from './context';
+import { UNAVAILABLE_MESSAGE } from './format-error';
 
 /** Where the API answers. */
 export const API_PATH = '/api/graphql';
@@ -65,22 +67,20 @@ async function authenticate(services: Services, authorization: string | undefine
 
 /**
  * Errors outside GraphQL (bad JSON, too large a body, a database outage during authentication)
- * as GraphQL-shaped JSON: the client's fault with its own status, ours as 503 and logged.
+ * as GraphQL-shaped JSON: the client's fault with its own status, ours as 503 and logged; an
+ * outage in the same words and `reason` as inside GraphQL, so that a client retries either.
  */
 export function errorAnswer(error: Error & { status?: number }, requestId: string | undefined, logger: Logger) {
-  const status = error.status && error.status < 500 ? error.status : 503;
-  if (status >= 500) logger.error({ err: error, requestId }, 'request failed');
-  const message =
-    status === 413
-      ? `Request body larger than ${MAX_BODY}`
-      : status < 500
-        ? `Bad request: ${error.message}`
-        : `Service unavailable, try again${requestId ? ` (request ${requestId})` : ''}`;
-  return { status, body: graphQLError(message, status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR') };
+  const quoted = requestId ? ` (request ${requestId})` : '';
+  if (error.status === 413) return { status: 413, body: graphQLError(`Request body larger than ${MAX_BODY}`, 'BAD_USER_INPUT') };
+  if (error.status && error.status < 500) return { status: error.status, body: graphQLError(`Bad request: ${error.message}`, 'BAD_USER_INPUT') };
+  logger.error({ err: error, requestId }, 'request failed');
+  if (isOutage(error)) return { status: 503, body: graphQLError(`${UNAVAILABLE_MESSAGE}${quoted}`, 'INTERNAL_SERVER_ERROR', 'DATABASE_UNAVAILABLE') };
+  return { status: 503, body: graphQLError(`Service unavailable, try again${quoted}`, 'INTERNAL_SERVER_ERROR') };
 }
 
-function graphQLError(message: string, code: string) {
-  return { errors: [{ message, extensions: { code } }] };
+function graphQLError(message: string, code: string, reason?: string) {
+  return { errors: [{ message, extensions: reason ? { code, reason } : { code } }] };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

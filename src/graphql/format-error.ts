@@ -32,7 +32,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 }
 
 const INTERNAL_MESSAGE = 'Internal server error';
-const UNAVAILABLE_MESSAGE = 'The database is unavailable, try again';
+export const UNAVAILABLE_MESSAGE = 'The database is unavailable, try again';
 /** Masked messages that get the request id appended, for the client to quote. */
 const MASKED_MESSAGES = new Set([INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE]);
 

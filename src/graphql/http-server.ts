@@ -96,9 +96,9 @@ function jsonErrors(services: Services) {
   };
 }
 
-/** `/api/graphql`, with or without a trailing slash or a query string. */
+/** `/api/graphql`, with or without a trailing slash or a query string, in any case (as Express routes). */
 function isApiPath(url: string): boolean {
   const query = url.indexOf('?');
-  const path = query < 0 ? url : url.slice(0, query);
+  const path = (query < 0 ? url : url.slice(0, query)).toLowerCase();
   return path === API_PATH || path === `${API_PATH}/`;
 }

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { transactionId, transactionStatus } from '../db/transaction-outcome';
+import { transactionId, transactionStatuses } from '../db/transaction-outcome';
 import type { Logger } from '../logger';
 import { isStrictAddress } from '../net/ip';
 import type { Ledger, UnattributedIncrement, UsageIncrement, UsageWriter } from './ledger';
@@ -76,11 +76,20 @@ export class BufferedUsageWriter implements UsageWriter {
     this.timer.unref();
   }
 
-  /** Stops the timer and flushes everything pending (the caller stopped its input first). */
+  /**
+   * Stops the timer and flushes everything pending (the caller stopped its input first). A failed
+   * flush whose outcome the server cannot tell yet is asked about again for a second; rows still
+   * unwritten after that are logged, with their count, as lost.
+   */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flush();
+    for (let attempt = 0; attempt < 10 && this.failedFlushes.length > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await this.flush();
+    }
+    if (this.pending > 0) this.logger?.error({ rows: this.pending }, 'usage writer stopped with rows it could not write');
   }
 
   add(increment: UsageIncrement): void {
@@ -147,53 +156,58 @@ export class BufferedUsageWriter implements UsageWriter {
   }
 
   private async writeBatch(): Promise<void> {
-    await this.settleFailedFlushes();
-    if (this.usage.size + this.unattributed.size === 0) return;
-    const usage = this.usage;
-    const unattributed = this.unattributed;
-    this.usage = new Map();
-    this.unattributed = new Map();
-    const end = this.metrics.flushSeconds.startTimer();
-    const flush: FailedFlush = { transactionId: null, usage, unattributed };
+    let batch: FailedFlush | null = null;
+    let end: (() => void) | undefined;
     try {
+      await this.settleFailedFlushes();
+      if (this.usage.size + this.unattributed.size === 0) return;
+      const flush: FailedFlush = { transactionId: null, usage: this.usage, unattributed: this.unattributed };
+      batch = flush;
+      this.usage = new Map();
+      this.unattributed = new Map();
+      end = this.metrics.flushSeconds.startTimer();
       await this.dataSource.transaction(async (manager) => {
         flush.transactionId = await transactionId(manager);
-        await this.ledger.record(manager, [...usage.values()], [...unattributed.values()]);
+        await this.ledger.record(manager, [...flush.usage.values()], [...flush.unattributed.values()]);
       });
       this.countWritten(flush);
     } catch (error) {
       this.metrics.flushFailures.inc();
-      this.logger?.error({ err: error, rows: usage.size + unattributed.size }, 'ledger flush failed; rows kept for retry');
+      this.logger?.error({ err: error, rows: this.pending + (batch ? batch.usage.size + batch.unattributed.size : 0) }, 'ledger flush failed; rows kept for retry');
       // Without a transaction id nothing was written; with one, the next flush asks.
-      if (flush.transactionId === null) this.putBack(flush);
-      else this.failedFlushes.push(flush);
+      if (batch?.transactionId === null) this.putBack(batch);
+      else if (batch) this.failedFlushes.push(batch);
       throw error;
     } finally {
-      end();
+      end?.();
       this.metrics.pending.set(this.pending);
     }
   }
 
   /**
    * Before writing again: a failed flush whose transaction committed after all is in the ledger
-   * already; one that did not goes back into the pending rows. One still in progress (the server
-   * has not yet noticed the lost connection) waits for the next flush. Throws, keeping them all,
-   * while the database cannot be asked.
+   * already; one that did not (or that the server cannot tell about) goes back into the pending
+   * rows. One still in progress (the server has not yet noticed the lost connection) waits for the
+   * next flush. All the answers come first, in one statement: if asking fails, nothing has moved.
    */
   private async settleFailedFlushes(): Promise<void> {
+    if (this.failedFlushes.length === 0) return;
+    const statuses = await transactionStatuses(
+      this.dataSource,
+      this.failedFlushes.map((f) => f.transactionId!),
+    );
     const unsettled: FailedFlush[] = [];
-    for (const flush of this.failedFlushes) {
-      const status = await transactionStatus(this.dataSource, flush.transactionId!);
-      if (status === 'in progress') unsettled.push(flush);
-      else if (status === 'committed') {
-        this.logger?.warn({ rows: flush.usage.size + flush.unattributed.size }, 'a failed ledger flush had committed: not written again');
+    this.failedFlushes.forEach((flush, i) => {
+      const rows = flush.usage.size + flush.unattributed.size;
+      if (statuses[i] === 'in progress') unsettled.push(flush);
+      else if (statuses[i] === 'committed') {
+        this.logger?.warn({ rows }, 'a failed ledger flush had committed: not written again');
         this.countWritten(flush);
       } else {
-        // Aborted; or, unknowable after so long, written again rather than dropped.
-        if (status === null) this.logger?.error({ transactionId: flush.transactionId }, 'outcome of a failed ledger flush unknown; writing its rows again');
+        if (statuses[i] === null) this.logger?.warn({ rows, transactionId: flush.transactionId }, 'the server cannot tell what became of a failed ledger flush: writing it again');
         this.putBack(flush);
       }
-    }
+    });
     this.failedFlushes = unsettled;
   }
 

@@ -17,16 +17,29 @@ describe('errorAnswer: errors outside GraphQL as GraphQL-shaped JSON', () => {
     expect(errors).toEqual([]);
   });
 
-  it('answers our faults (a database outage during authentication) with 503 and the request id, and logs them', () => {
+  it('answers a database outage during authentication as GraphQL answers one, with 503 and the request id, and logs it', () => {
     const { logger, errors } = recordingLogger();
-    const outage = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     const answer = errorAnswer(outage, 'mw-batch-7', logger);
     expect(answer).toEqual({
       status: 503,
-      body: { errors: [{ message: 'Service unavailable, try again (request mw-batch-7)', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+      body: {
+        errors: [
+          {
+            message: 'The database is unavailable, try again (request mw-batch-7)',
+            extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DATABASE_UNAVAILABLE' },
+          },
+        ],
+      },
     });
     expect(JSON.stringify(answer)).not.toContain('ECONNREFUSED');
     expect(errors).toEqual([[{ err: outage, requestId: 'mw-batch-7' }, 'request failed']]);
-    expect(errorAnswer(Object.assign(new Error('x'), { status: 500 }), undefined, logger).body.errors[0].message).toBe('Service unavailable, try again');
+  });
+
+  it('answers any other fault of ours with 503, masked', () => {
+    const { logger, errors } = recordingLogger();
+    const answer = errorAnswer(new TypeError("Cannot read properties of undefined (reading 'id')"), undefined, logger);
+    expect(answer).toEqual({ status: 503, body: { errors: [{ message: 'Service unavailable, try again', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } });
+    expect(errors).toHaveLength(1);
   });
 });

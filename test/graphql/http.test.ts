@@ -106,13 +106,17 @@ describe.each(testEngines())('HTTP front door on %s', (engine) => {
       expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
 
-    it('answers with a trailing slash too, and leaves other paths to the other routes', async () => {
+    it('answers with a trailing slash or another case too, and leaves other paths to the other routes', async () => {
       const slash = await fetch(`${t.url}/api/graphql/`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       expect([slash.status, await slash.json()]).toEqual([200, { data: { __typename: 'Query' } }]);
+      const upper = await fetch(`${t.url}/API/GraphQL?query=${encodeURIComponent('{ __typename }')}`, {
+        headers: { authorization: `Bearer ${t.token}`, 'apollo-require-preflight': 'true' },
+      });
+      expect(upper.status).toBe(200);
       expect((await fetch(`${t.url}/api/graphqlx`, { method: 'POST' })).status).toBe(404);
       expect((await fetch(`${t.url}/api/graphql/x`, { method: 'POST' })).status).toBe(404);
     });

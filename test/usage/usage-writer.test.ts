@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Ledger, UnattributedIncrement, UsageIncrement } from '../../src/usage/ledger';
+import { transactionId, transactionStatuses } from '../../src/db/transaction-outcome';
 import { BufferedUsageWriter } from '../../src/usage/usage-writer.service';
 import { openTestDataSource } from '../support/database';
 
@@ -38,11 +39,18 @@ describe('BufferedUsageWriter', () => {
 
   /**
    * The same database, except that the next `losses` transactions, once committed, answer with
-   * the error a connection lost right after COMMIT reached the server gives.
+   * the error a connection lost right after COMMIT reached the server gives; and `statusAnswers`
+   * are what the next questions about transaction outcomes get instead of the server's answer (a
+   * transaction the server has not finished aborting, or a server that cannot be reached).
    */
-  const losingCommitAnswers = (losses: number) =>
+  const losingCommitAnswers = (losses: number, statusAnswers: ('in progress' | Error)[] = []) =>
     ({
-      query: (sql: string, parameters?: unknown[]) => dataSource.query(sql, parameters),
+      query: async (sql: string, parameters?: unknown[]) => {
+        const scripted = sql.includes('pg_xact_status') ? statusAnswers.shift() : undefined;
+        if (scripted instanceof Error) throw scripted;
+        if (scripted) return (parameters![0] as string[]).map(() => ({ status: scripted }));
+        return dataSource.query(sql, parameters);
+      },
       transaction: async (work: (m: EntityManager) => Promise<unknown>) => {
         const result = await dataSource.transaction(work);
         if (losses-- > 0) throw new Error('Connection terminated unexpectedly');
@@ -99,6 +107,46 @@ describe('BufferedUsageWriter', () => {
     await writer.flush();
     expect(writer.pending).toBe(0);
     expect(ledger.usage.map((u) => u.inBytes)).toEqual([5n, 1n]);
+  });
+
+  it('waits while the server has not finished a failed flush, then writes it once; a failed question changes nothing', async () => {
+    const ledger = new MemoryLedger();
+    const db = losingCommitAnswers(0, ['in progress', new Error('connect ECONNREFUSED 127.0.0.1:5432')]);
+    const writer = new BufferedUsageWriter(db, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    writer.add({ accountId: 1, source, timeMs: 0, inBytes: 5n, outBytes: 0n });
+    ledger.failures = 1; // fails inside its transaction, which rolls back
+    await expect(writer.flush()).rejects.toThrow('database down');
+    writer.add({ accountId: 2, source, timeMs: 0, inBytes: 1n, outBytes: 0n });
+    await writer.flush(); // 'in progress': account 1 waits, account 2 is written
+    expect([ledger.usage.map((u) => [u.accountId, u.inBytes]), writer.pending]).toEqual([[[2, 1n]], 1]);
+    await expect(writer.flush()).rejects.toThrow('ECONNREFUSED'); // cannot ask: still waiting
+    expect(writer.pending).toBe(1);
+    await writer.flush(); // the server says aborted: written now, once
+    await writer.flush();
+    expect([ledger.usage.map((u) => [u.accountId, u.inBytes]), writer.pending]).toEqual([[[2, 1n], [1, 5n]], 0]);
+  });
+
+  it('on stop, asks again about a failed flush the server has not finished, and writes it', async () => {
+    const ledger = new MemoryLedger();
+    const writer = new BufferedUsageWriter(losingCommitAnswers(0, ['in progress', 'in progress']), ledger, { flushIntervalMs: 60_000, flushMaxRows: 1000 });
+    writer.add({ accountId: 1, source, timeMs: 0, inBytes: 5n, outBytes: 0n });
+    ledger.failures = 1;
+    await expect(writer.flush()).rejects.toThrow('database down');
+    await writer.stop();
+    expect([ledger.total(), writer.pending]).toEqual([5n, 0]);
+  });
+
+  it('asks the server about failed transactions, and gets no answer for one it never had', async () => {
+    const committed = await dataSource.transaction((m) => transactionId(m));
+    const aborted = await dataSource
+      .transaction(async (m) => {
+        const id = await transactionId(m);
+        throw Object.assign(new Error('rolled back'), { id });
+      })
+      .catch((e: { id: string }) => e.id);
+    // An id this server has not handed out yet, as after a failover to a replica that lags.
+    const future = String(BigInt(committed) + 1_000_000n);
+    expect(await transactionStatuses(dataSource, [committed, aborted, future])).toEqual(['committed', 'aborted', null]);
   });
 
   it('refuses increments that could never be written instead of wedging later flushes', async () => {

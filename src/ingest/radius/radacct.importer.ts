@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { ListenedClient } from '../../db/listened-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Attribution } from '../../attribution/attribution';
@@ -91,7 +92,13 @@ export class RadacctImporter {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.pool = new Pool({ connectionString: this.options.databaseUrl, max: 2, connectionTimeoutMillis: 5000, application_name: 'usage-meter-radacct' });
+    this.pool = new Pool({
+      connectionString: this.options.databaseUrl,
+      max: 2,
+      connectionTimeoutMillis: 5000,
+      application_name: 'usage-meter-radacct',
+      Client: ListenedClient,
+    });
     this.pool.on('error', (err) => this.logger?.warn({ err: err.message }, 'radacct connection error'));
     this.schedule(0);
   }
