@@ -10,10 +10,17 @@ import { createContext, GraphQLContext } from './context';
 import { UNAVAILABLE_MESSAGE } from './format-error';
 
 /** Where the API answers. */
-export const API_PATH = '/api/graphql';
+const API_PATH = '/api/graphql';
 
 /** JSON bodies up to this size: a batch of 10 000 usage samples fits comfortably. */
-export const MAX_BODY = '16mb';
+const MAX_BODY = '16mb';
+
+/** `/api/graphql`, with or without a trailing slash or a query string, in any case (as Express routes). */
+export function isApiPath(url: string): boolean {
+  const query = url.indexOf('?');
+  const path = (query < 0 ? url : url.slice(0, query)).toLowerCase();
+  return path === API_PATH || path === `${API_PATH}/`;
+}
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -109,7 +116,7 @@ function searchOf(url: string): string {
 }
 
 /** A client's request id, if it is a sane one to echo and log. */
-export function headerValue(value: string | string[] | undefined): string | undefined {
+function headerValue(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   return text && /^[\w.-]{1,100}$/.test(text) ? text : undefined;
 }

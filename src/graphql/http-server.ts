@@ -5,7 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { NextFunction, Request, Response } from 'express';
 import type { Services } from '../services';
-import { API_PATH, apiEndpoint, errorAnswer } from './api-endpoint';
+import { apiEndpoint, errorAnswer, isApiPath } from './api-endpoint';
 import type { GraphQLContext } from './context';
 import { errorLoggingPlugin, formatError } from './format-error';
 import { graphiqlRouter } from './graphiql';
@@ -94,11 +94,4 @@ function jsonErrors(services: Services) {
     const { status, body } = errorAnswer(error, undefined, services.logger);
     res.status(status).json(body);
   };
-}
-
-/** `/api/graphql`, with or without a trailing slash or a query string, in any case (as Express routes). */
-function isApiPath(url: string): boolean {
-  const query = url.indexOf('?');
-  const path = (query < 0 ? url : url.slice(0, query)).toLowerCase();
-  return path === API_PATH || path === `${API_PATH}/`;
 }

@@ -48,7 +48,7 @@ export class BufferedUsageWriter implements UsageWriter {
   private usage = new Map<string, UsageIncrement>();
   private unattributed = new Map<string, UnattributedIncrement>();
   /** Flushes that failed after their transaction began: committed or not, the next flush finds out. */
-  private failedFlushes: FailedFlush[] = [];
+  private failedFlushes: Flush[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private flushQueued = false;
@@ -65,10 +65,16 @@ export class BufferedUsageWriter implements UsageWriter {
 
   private readonly metrics: ReturnType<typeof createMetrics>;
 
+  /** Rows not yet known to be in the ledger: those added since the last flush, and failed flushes'. */
   get pending(): number {
-    let rows = this.usage.size + this.unattributed.size;
-    for (const failed of this.failedFlushes) rows += failed.usage.size + failed.unattributed.size;
+    let rows = this.unflushed;
+    for (const failed of this.failedFlushes) rows += sizeOf(failed);
     return rows;
+  }
+
+  /** Rows added since the last flush began. */
+  private get unflushed(): number {
+    return this.usage.size + this.unattributed.size;
   }
 
   start(): void {
@@ -147,7 +153,7 @@ export class BufferedUsageWriter implements UsageWriter {
 
   private afterAdd(): void {
     this.metrics.pending.set(this.pending);
-    if (this.pending >= this.options.flushMaxRows && !this.flushQueued) {
+    if (this.unflushed >= this.options.flushMaxRows && !this.flushQueued) {
       this.flushQueued = true;
       void this.flush()
         .catch(() => {})
@@ -156,32 +162,36 @@ export class BufferedUsageWriter implements UsageWriter {
   }
 
   private async writeBatch(): Promise<void> {
-    let batch: FailedFlush | null = null;
+    let flush: Flush | null = null;
     let end: (() => void) | undefined;
     try {
-      await this.settleFailedFlushes();
-      if (this.usage.size + this.unattributed.size === 0) return;
-      const flush: FailedFlush = { transactionId: null, usage: this.usage, unattributed: this.unattributed };
-      batch = flush;
+      await this.settleFlushes();
+      if (this.unflushed === 0) return;
+      flush = { transactionId: null, usage: this.usage, unattributed: this.unattributed };
       this.usage = new Map();
       this.unattributed = new Map();
       end = this.metrics.flushSeconds.startTimer();
-      await this.dataSource.transaction(async (manager) => {
-        flush.transactionId = await transactionId(manager);
-        await this.ledger.record(manager, [...flush.usage.values()], [...flush.unattributed.values()]);
-      });
+      await this.record(flush);
       this.countWritten(flush);
     } catch (error) {
-      this.metrics.flushFailures.inc();
-      this.logger?.error({ err: error, rows: this.pending + (batch ? batch.usage.size + batch.unattributed.size : 0) }, 'ledger flush failed; rows kept for retry');
       // Without a transaction id nothing was written; with one, the next flush asks.
-      if (batch?.transactionId === null) this.putBack(batch);
-      else if (batch) this.failedFlushes.push(batch);
+      if (flush?.transactionId === null) this.putBack(flush);
+      else if (flush) this.failedFlushes.push(flush);
+      this.metrics.flushFailures.inc();
+      this.logger?.error({ err: error, rows: this.pending }, 'ledger flush failed; rows kept for retry');
       throw error;
     } finally {
       end?.();
       this.metrics.pending.set(this.pending);
     }
+  }
+
+  /** Writes a flush in one transaction, noting the transaction's id first. */
+  private record(flush: Flush): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      flush.transactionId = await transactionId(manager);
+      await this.ledger.record(manager, [...flush.usage.values()], [...flush.unattributed.values()]);
+    });
   }
 
   /**
@@ -190,15 +200,15 @@ export class BufferedUsageWriter implements UsageWriter {
    * rows. One still in progress (the server has not yet noticed the lost connection) waits for the
    * next flush. All the answers come first, in one statement: if asking fails, nothing has moved.
    */
-  private async settleFailedFlushes(): Promise<void> {
+  private async settleFlushes(): Promise<void> {
     if (this.failedFlushes.length === 0) return;
     const statuses = await transactionStatuses(
       this.dataSource,
       this.failedFlushes.map((f) => f.transactionId!),
     );
-    const unsettled: FailedFlush[] = [];
+    const unsettled: Flush[] = [];
     this.failedFlushes.forEach((flush, i) => {
-      const rows = flush.usage.size + flush.unattributed.size;
+      const rows = sizeOf(flush);
       if (statuses[i] === 'in progress') unsettled.push(flush);
       else if (statuses[i] === 'committed') {
         this.logger?.warn({ rows }, 'a failed ledger flush had committed: not written again');
@@ -211,12 +221,12 @@ export class BufferedUsageWriter implements UsageWriter {
     this.failedFlushes = unsettled;
   }
 
-  private countWritten(flush: FailedFlush): void {
+  private countWritten(flush: Flush): void {
     this.metrics.rowsWritten.inc({ kind: 'usage' }, flush.usage.size);
     this.metrics.rowsWritten.inc({ kind: 'unattributed' }, flush.unattributed.size);
   }
 
-  private putBack(flush: FailedFlush): void {
+  private putBack(flush: Flush): void {
     for (const [k, v] of flush.usage) this.mergeBack(this.usage, k, v);
     for (const [k, v] of flush.unattributed) this.mergeBack(this.unattributed, k, v);
   }
@@ -230,9 +240,12 @@ export class BufferedUsageWriter implements UsageWriter {
   }
 }
 
-interface FailedFlush {
+/** One flush's rows; kept, with its transaction's id, if it fails. */
+interface Flush {
   /** Null until the flush's transaction has begun. */
   transactionId: string | null;
   usage: Map<string, UsageIncrement>;
   unattributed: Map<string, UnattributedIncrement>;
 }
+
+const sizeOf = (flush: Flush) => flush.usage.size + flush.unattributed.size;
