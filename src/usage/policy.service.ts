@@ -29,14 +29,18 @@ export interface PolicyFields {
 
 export type PolicyInput = UpdateInput<PolicyFields>;
 
-export interface FreePeriodFields {
-  usage_based_billing_policy_id: number;
+/** A free period's own fields; it stays with the policy it was created in. */
+interface FreePeriodWindow {
   day: Weekday;
   start: string;
   end: string;
 }
 
-export type FreePeriodInput = UpdateInput<FreePeriodFields>;
+export interface FreePeriodFields extends FreePeriodWindow {
+  usage_based_billing_policy_id: number;
+}
+
+export type FreePeriodInput = UpdateInput<FreePeriodWindow>;
 
 export type TopOffInput = UpdateInput<{ amount_in_bytes: bigint }>;
 
@@ -79,10 +83,11 @@ export class UsagePolicyService {
   }
 
   async deletePolicy(id: number): Promise<void> {
-    await this.assertPolicyExists(id);
+    // A missing policy has no users, and then deletes nothing: no read of it first.
     const users = await this.dataSource.getRepository(Account).countBy({ usage_based_billing_policy_id: id });
     if (users > 0) throw conflict(`UsageBasedBillingPolicy ${id} is used by ${users} account(s); move them to another policy first`);
-    await this.dataSource.getRepository(UsageBasedBillingPolicy).delete({ id });
+    const result = await this.dataSource.getRepository(UsageBasedBillingPolicy).delete({ id });
+    if (!result.affected) throw notFound('UsageBasedBillingPolicy', id);
   }
 
   freePeriods(policyIds: number[]): Promise<UsageBasedBillingPolicyFreePeriod[]> {
@@ -104,12 +109,8 @@ export class UsagePolicyService {
   }
 
   async updateFreePeriod(id: number, input: FreePeriodInput): Promise<UsageBasedBillingPolicyFreePeriod> {
-    const changes = resolvePatch<FreePeriodFields>('UsageBasedBillingPolicyFreePeriod', { ...input }, []);
+    const changes = resolvePatch<FreePeriodWindow>('UsageBasedBillingPolicyFreePeriod', { ...input }, []);
     const period = await findOrNotFound(this.dataSource.manager, UsageBasedBillingPolicyFreePeriod, 'UsageBasedBillingPolicyFreePeriod', id);
-    if (changes.usage_based_billing_policy_id !== undefined) {
-      await this.assertPolicyExists(changes.usage_based_billing_policy_id);
-      period.usage_based_billing_policy_id = changes.usage_based_billing_policy_id;
-    }
     return this.dataSource.getRepository(UsageBasedBillingPolicyFreePeriod).save(this.checkedPeriod(period, changes));
   }
 
@@ -118,7 +119,7 @@ export class UsagePolicyService {
     if (!result.affected) throw notFound('UsageBasedBillingPolicyFreePeriod', id);
   }
 
-  private checkedPeriod(period: UsageBasedBillingPolicyFreePeriod, input: Partial<FreePeriodFields>): UsageBasedBillingPolicyFreePeriod {
+  private checkedPeriod(period: UsageBasedBillingPolicyFreePeriod, input: Partial<FreePeriodWindow>): UsageBasedBillingPolicyFreePeriod {
     if (input.day !== undefined) {
       const day = WEEKDAYS.indexOf(input.day);
       if (day < 0) throw badInput(`day must be one of ${WEEKDAYS.join(', ')}`);

@@ -92,9 +92,6 @@ export interface UsageHistory extends ByteTotals {
 const ts = (ms: number) => new Date(ms).toISOString();
 const big = (v: string | null | undefined) => BigInt(v ?? '0');
 const GB = 1_000_000_000n;
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-/** By parent, then identifier: the order totals lists sources in (ORDER BY parent, identifier). */
-const bySourceName = (a: UsageSource, b: UsageSource) => compareText(a.parent, b.parent) || compareText(a.identifier, b.identifier);
 
 /** Decimal gigabytes ("12.5") -> exact bytes. numeric(30,9) holds at most 9 decimals. */
 export function gigabytesToBytes(gigabytes: string): bigint {
@@ -237,7 +234,8 @@ export class UsageReadService {
       }
     }
     const out: RatePoint[] = [];
-    for (const s of [...bySource.values()].sort(bySourceName)) {
+    // By parent, then identifier, as totals lists sources: the keys (parent \0 identifier) sort so.
+    for (const [, s] of [...bySource].sort(([a], [b]) => (a < b ? -1 : 1))) {
       for (let k = 0; k < steps; k++) {
         const seconds = (Math.min(end, start + (k + 1) * step) - (start + k * step)) / 1000;
         out.push({

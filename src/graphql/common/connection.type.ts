@@ -1,11 +1,6 @@
 import { ClassType, Field, ObjectType } from 'type-graphql';
+import type { Page } from '../../db/list-page';
 import { PageInfo } from './page-info.type';
-
-/** What a `<Name>Connection` field resolves to. */
-export interface Connection<T> {
-  entities: T[];
-  page_info: PageInfo;
-}
 
 /**
  * Declares Sonar's `<Name>Connection { entities: [<Name>!]!, page_info: PageInfo! }` for an
@@ -15,7 +10,7 @@ export interface Connection<T> {
  */
 export function connectionType<T extends object>(typeName: string, itemType: ClassType<T>) {
   @ObjectType(`${typeName}Connection`, { description: `A page of ${typeName} with its PageInfo.` })
-  class EntityConnection implements Connection<T> {
+  class EntityConnection implements Page<T> {
     @Field(() => [itemType])
     entities!: T[];
 

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Float, Resolver, Root } from 'type-graphql';
 import type { Account } from '../../db/entities/account.entity';
+import type { Page } from '../../db/list-page';
 import { AccountObject } from '../accounts/account.types';
-import type { Connection } from '../common/connection.type';
 import { Paginator } from '../common/list.args';
 import type { GraphQLContext } from '../context';
 import { Int64BitScalar } from '../scalars';
@@ -29,7 +29,7 @@ export class AccountUsageResolver {
     @Root() account: Account,
     @Arg('paginator', () => Paginator, { nullable: true }) paginator: Paginator | null,
     @Ctx() { loaders }: GraphQLContext,
-  ): Promise<Connection<DataUsageHistory>> {
+  ): Promise<Page<DataUsageHistory>> {
     return historiesPage(await loaders.usageHistories.load(account.id), paginator);
   }
 }

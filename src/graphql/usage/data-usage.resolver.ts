@@ -2,9 +2,9 @@ import type { GraphQLSchema } from 'graphql';
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { DataUsageSample } from '../../usage/data-usage.service';
 import { resolvePaginator } from '../../db/list-query';
+import type { Page } from '../../db/list-page';
 import { badInput } from '../../errors';
 import type { UsageHistory } from '../../usage/usage-read.service';
-import type { Connection } from '../common/connection.type';
 import { Paginator } from '../common/list.args';
 import { SuccessResponse } from '../common/success-response.type';
 import type { GraphQLContext } from '../context';
@@ -54,7 +54,7 @@ export function historyObject(h: UsageHistory): DataUsageHistory {
   };
 }
 
-export function historiesPage(histories: UsageHistory[], paginator: Paginator | null | undefined): Connection<DataUsageHistory> {
+export function historiesPage(histories: UsageHistory[], paginator: Paginator | null | undefined): Page<DataUsageHistory> {
   const { page, records_per_page } = resolvePaginator(paginator);
   return pageOf(histories.map(historyObject), page, records_per_page);
 }
@@ -81,7 +81,7 @@ export class DataUsageResolver {
     @Arg('start_datetime', () => DatetimeScalar) start: Date,
     @Arg('end_datetime', () => DatetimeScalar) end: Date,
     @Ctx() { services }: GraphQLContext,
-  ): Promise<Connection<DataUsageTotal>> {
+  ): Promise<Page<DataUsageTotal>> {
     const [s, e] = window(start, end);
     const rows = await services.usageReads.totals(Number(accountId), s, e);
     const entities: DataUsageTotal[] = rows.map((r) => ({
@@ -122,7 +122,7 @@ export class DataUsageResolver {
     @Arg('account_id', () => Int64BitScalar) accountId: bigint,
     @Arg('paginator', () => Paginator, { nullable: true }) paginator: Paginator | null,
     @Ctx() { loaders }: GraphQLContext,
-  ): Promise<Connection<DataUsageHistory>> {
+  ): Promise<Page<DataUsageHistory>> {
     return historiesPage(await loaders.usageHistories.load(Number(accountId)), paginator);
   }
 
