@@ -96,6 +96,8 @@ const wanted: Record<number, { name: string; compileRule: Record<number, string>
 
 /** A decoded v9 record: the library's raw fields (-1 = absent) and, once finalized, a FlowRecord. */
 class RawFlow implements FlowRecord {
+  /** Written by the library on every record (its template id): declared so the shape never changes. */
+  fsId = 0;
   ovf = 0;
   b1 = -1;
   b23 = -1;

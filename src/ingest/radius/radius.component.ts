@@ -149,8 +149,9 @@ export function registerRadiusMetrics(registry: Registry, m: RadiusMetrics): voi
   counter('usage_meter_radius_batches_total', 'Group-commit transactions', () => m.batches);
   counter('usage_meter_radius_bytes_in_total', 'Download bytes credited from RADIUS accounting', () => m.inBytes);
   counter('usage_meter_radius_bytes_out_total', 'Upload bytes credited from RADIUS accounting', () => m.outBytes);
-  counter('usage_meter_radius_bytes_unattributed_total', 'Bytes of sessions whose username matched no account', () => m.unattributedBytes);
+  counter('usage_meter_radius_bytes_unattributed_total', 'Bytes of accounting-server sessions whose username matched no account', () => m.unattributedBytes);
   counter('usage_meter_radacct_rows_read_total', 'radacct rows read by the importer', () => m.radacctRowsRead);
+  counter('usage_meter_radacct_bytes_unattributed_total', 'Bytes of imported radacct rows whose username matched no account', () => m.radacctUnattributedBytes);
   new Counter({
     name: 'usage_meter_radius_dropped_total',
     help: 'Accounting datagrams dropped, by reason',

@@ -173,8 +173,23 @@ export function decodable(packet: Buffer): Buffer {
   return stripped;
 }
 
+/**
+ * The package's decode of a checked packet. Only a Vendor-Specific attribute outside the
+ * recommended format makes it throw, and that is rare: the packet is then decoded again as
+ * `decodable` makes it, so the common packet is walked once here, not twice.
+ */
+function decodeAttributes(packet: Buffer): Record<string, unknown> {
+  try {
+    return radius.decode_without_secret({ packet }).attributes;
+  } catch (error) {
+    const stripped = decodable(packet);
+    if (stripped === packet) throw error;
+    return radius.decode_without_secret({ packet: stripped }).attributes;
+  }
+}
+
 function decodeChecked(packet: Buffer): DecodeResult {
-  const attributes = radius.decode_without_secret({ packet: decodable(packet) }).attributes;
+  const attributes = decodeAttributes(packet);
   const status = attribute(attributes, 'Acct-Status-Type');
   if (status === undefined) return { ok: false, reason: 'missing_status_type' };
   // The package names known values from its dictionary and leaves others as numbers.

@@ -37,5 +37,6 @@ describe.each(testEngines())('RADIUS component in the app on %s', (engine) => {
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toContain(`usage_meter_radius_dropped_total{reason="bad_authenticator"} ${dropped.bad_authenticator}`);
     expect(metrics).toContain(`usage_meter_radius_requests_received_total ${server.received}`);
+    expect(metrics).toContain('usage_meter_radacct_bytes_unattributed_total 0');
   });
 });
