@@ -136,6 +136,8 @@ describe.each(testEngines())('usage over GraphQL on %s', (engine) => {
     ]);
     const inUse = await t.gql(`mutation($p: Int64Bit!) { deleteUsageBasedBillingPolicy(id: $p) { success } }`, { p: policy.id });
     expect(inUse.errors?.[0].extensions?.code).toBe('CONFLICT');
+    const missing = await t.gql(`mutation { deleteUsageBasedBillingPolicy(id: 999999) { success } }`);
+    expect(missing.errors?.[0]).toMatchObject({ message: 'UsageBasedBillingPolicy 999999 does not exist', extensions: { code: 'NOT_FOUND' } });
 
     const histories = await t.gql(
       `query($a: Int64Bit!) { data_usage_histories(account_id: $a) { entities { end_time billable_in_bytes policy_cap_at_close_in_bytes top_off_total_at_close_in_bytes } } }`,
