@@ -224,7 +224,7 @@ export class SaiseiPoller {
     const outcome = await this.deps.creditor.credit({
       sourceKey: saiseiSourceKey(device.id),
       claims,
-      checkpointMs: untilMs,
+      askedUntilMs: untilMs,
       notBeforeMs: nowMs - this.options.retentionMs,
       toUsage: (accepted) => this.toUsage(accepted, source),
     });
@@ -234,6 +234,7 @@ export class SaiseiPoller {
     state.status.bytesUnattributed += outcome.bytesUnattributed;
     state.status.duplicatesSkipped += outcome.duplicates;
     state.status.tooOldSkipped += outcome.tooOld;
+    state.status.unfinishedSkipped += outcome.unfinished;
     this.applyCheckpoint(state, outcome.checkpoint);
     return {
       windowStartMs: fromMs,
