@@ -27,7 +27,7 @@ export interface SaiseiPollerOptions {
   maxWindowsPerPoll: number;
   /** ...and never further back than this (older history is skipped, counted in windows_skipped). */
   maxCatchupMs: number;
-  /** The REST system name in /rest/<system>/configurations/running/users/. */
+  /** The REST system name in /rest/<system>/configurations/running/users/ for devices without their own `system_name`. */
   systemName: string;
   pageSize: number;
   maxPages: number;
@@ -273,9 +273,9 @@ export class SaiseiPoller {
 
   private usersUrl(device: InlineDeviceWithSecret, fromMs: number, untilMs: number, offset: number): URL {
     const host = device.ip_address.includes(':') ? `[${device.ip_address}]` : device.ip_address;
-    const url = new URL(
-      `${device.use_tls ? 'https' : 'http'}://${host}:${device.port ?? 5000}/rest/${encodeURIComponent(this.options.systemName)}/configurations/running/users/`,
-    );
+    const system = encodeURIComponent(device.system_name ?? this.options.systemName);
+    const scheme = device.use_tls ? 'https' : 'http';
+    const url = new URL(`${scheme}://${host}:${device.port ?? 5000}/rest/${system}/configurations/running/users/`);
     url.searchParams.set('select', 'name,from,until,dest_smoothed_rate,source_smoothed_rate');
     url.searchParams.set('from', formatSaiseiTime(fromMs));
     url.searchParams.set('until', formatSaiseiTime(untilMs));
