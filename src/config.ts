@@ -67,6 +67,7 @@ const envSchema = z.object({
   SAISEI_POLL_INTERVAL_S: z.coerce.number().int().min(1).default(60),
   SAISEI_WINDOW_S: z.coerce.number().int().min(10).max(86_400).default(300),
   SAISEI_SETTLE_S: z.coerce.number().int().min(0).default(60),
+  // The REST system name of SAISEI devices without their own InlineDevice.system_name.
   SAISEI_SYSTEM_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a REST system name such as stm').default('stm'),
   SAISEI_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(500),
   SAISEI_MAX_CATCHUP_S: z.coerce.number().int().min(60).default(86_400),

@@ -10,7 +10,17 @@ import { isStrictAddress } from '../net/ip';
 /** `password` is deliberately absent: it can be neither filtered, sorted nor searched. */
 export const INLINE_DEVICE_LIST: ListSpec = {
   entity: 'InlineDevice',
-  columns: { ...BASE_COLUMNS, name: 'string', type: 'string', ip_address: 'ip', port: 'integer', username: 'string', enabled: 'boolean', use_tls: 'boolean' },
+  columns: {
+    ...BASE_COLUMNS,
+    name: 'string',
+    type: 'string',
+    ip_address: 'ip',
+    port: 'integer',
+    username: 'string',
+    enabled: 'boolean',
+    use_tls: 'boolean',
+    system_name: 'string',
+  },
   generalSearch: ['name', 'username'],
 };
 
@@ -26,13 +36,19 @@ export interface InlineDeviceInput {
   password?: string | null;
   enabled?: boolean;
   use_tls?: boolean;
+  /** SAISEI's REST system name; null or '': the service default (SAISEI_SYSTEM_NAME). */
+  system_name?: string | null;
 }
 
 export interface UpdateInlineDeviceInput extends InlineDeviceInput {
   unset_port?: boolean | null;
   unset_username?: boolean | null;
   unset_password?: boolean | null;
+  unset_system_name?: boolean | null;
 }
+
+/** What FlowCommand accepts as a system name in its REST paths (stm, top, a host name). */
+const SYSTEM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** A device with its secret, for the pollers only. */
 export type InlineDeviceWithSecret = InlineDevice & { password: string | null };
@@ -49,15 +65,17 @@ export class InlineDeviceService {
     if (input.name === undefined || input.type === undefined || input.ip_address === undefined) {
       throw badInput('name, type and ip_address are required');
     }
-    const device = this.dataSource.getRepository(InlineDevice).create({ port: null, username: null, password: null, enabled: true, use_tls: false });
+    const device = this.dataSource
+      .getRepository(InlineDevice)
+      .create({ port: null, username: null, password: null, enabled: true, use_tls: false, system_name: null });
     applyInput(device, input);
     const saved = await this.dataSource.getRepository(InlineDevice).save(device);
     return this.get(saved.id);
   }
 
-  /** Sonar's update: only the fields sent change; `unset_port` / `unset_username` / `unset_password` clear them. */
+  /** Sonar's update: only the fields sent change; `unset_port` / `unset_username` / `unset_password` / `unset_system_name` clear them. */
   async update(id: number, input: UpdateInlineDeviceInput): Promise<InlineDevice> {
-    const changes = resolvePatch<InlineDevice>('InlineDevice', { ...input }, ['port', 'username', 'password']);
+    const changes = resolvePatch<InlineDevice>('InlineDevice', { ...input }, ['port', 'username', 'password', 'system_name']);
     const repo = this.dataSource.getRepository(InlineDevice);
     const device = await findOrNotFound(this.dataSource.manager, InlineDevice, 'InlineDevice', id);
     applyInput(device, changes as InlineDeviceInput);
@@ -111,4 +129,11 @@ function applyInput(device: InlineDevice, input: InlineDeviceInput): void {
   if (input.password !== undefined) device.password = input.password === '' ? null : input.password;
   if (input.enabled !== undefined && input.enabled !== null) device.enabled = input.enabled;
   if (input.use_tls !== undefined && input.use_tls !== null) device.use_tls = input.use_tls;
+  if (input.system_name !== undefined) {
+    const systemName = (input.system_name ?? '').trim();
+    if (systemName !== '' && !SYSTEM_NAME.test(systemName)) {
+      throw badInput(`system_name "${input.system_name}" is not a SaiSei REST system name (letters, digits, '.', '_', '-'; e.g. stm)`);
+    }
+    device.system_name = systemName === '' ? null : systemName;
+  }
 }

@@ -14,8 +14,22 @@ export interface IntervalClaim<T> {
 
 export interface AcceptedClaim<T> {
   claim: IntervalClaim<T>;
-  /** The parts of the claim's range not credited before, in time order (the whole range for an indivisible claim). */
+  /**
+   * The parts of the claim's range not credited before and not past the time asked for, in time order
+   * (the whole range for an indivisible claim).
+   */
   parts: TimeRange[];
+}
+
+export interface ClaimBounds {
+  /** Claims ending at or before this are refused: their credited ranges may have been pruned. */
+  notBeforeMs?: number;
+  /**
+   * The end of the time the poller asked for. Time past it is neither credited nor marked as
+   * credited: a divisible claim is cut there (the window that asks for the rest credits it), an
+   * indivisible claim that ends later waits for a poll that asks that far.
+   */
+  askedUntilMs?: number;
 }
 
 export interface ClaimPlan<T> {
@@ -26,6 +40,8 @@ export interface ClaimPlan<T> {
   overlaps: number;
   /** Claims ending before the retention horizon (their checkpoint may be gone): skipped. */
   tooOld: number;
+  /** Claims with nothing to credit before the time asked for (an indivisible one ends after it): left for a later poll. */
+  unfinished: number;
   /** The new coalesced ranges of every series that gained credited time. */
   changed: Map<string, TimeRange[]>;
 }
@@ -39,16 +55,20 @@ export interface ClaimPlan<T> {
 export function planClaims<T>(
   credited: ReadonlyMap<string, readonly TimeRange[]>,
   claims: readonly IntervalClaim<T>[],
-  notBeforeMs = -Infinity,
+  { notBeforeMs = -Infinity, askedUntilMs = Infinity }: ClaimBounds = {},
 ): ClaimPlan<T> {
   const covered = new Map<string, TimeRange[]>();
   const changed = new Map<string, TimeRange[]>();
-  const plan: ClaimPlan<T> = { accepted: [], duplicates: 0, overlaps: 0, tooOld: 0, changed };
+  const plan: ClaimPlan<T> = { accepted: [], duplicates: 0, overlaps: 0, tooOld: 0, unfinished: 0, changed };
   for (const claim of claims) {
-    const { range } = claim;
-    if (!(range.endMs > range.startMs)) continue;
-    if (range.endMs <= notBeforeMs) {
+    if (!(claim.range.endMs > claim.range.startMs)) continue;
+    if (claim.range.endMs <= notBeforeMs) {
       plan.tooOld++;
+      continue;
+    }
+    const range = withinAsked(claim, askedUntilMs);
+    if (!range) {
+      plan.unfinished++;
       continue;
     }
     let current = covered.get(claim.series);
@@ -72,4 +92,12 @@ export function planClaims<T>(
     changed.set(claim.series, next);
   }
   return plan;
+}
+
+/** The claim's range cut at the end of the time asked for; null when nothing of it may be credited yet. */
+function withinAsked<T>(claim: IntervalClaim<T>, askedUntilMs: number): TimeRange | null {
+  const { startMs, endMs } = claim.range;
+  if (endMs <= askedUntilMs) return claim.range;
+  if (!claim.divisible || startMs >= askedUntilMs) return null;
+  return { startMs, endMs: askedUntilMs };
 }

@@ -7,8 +7,13 @@ export interface CreditBatch<T> {
   /** Which poller's checkpoint: 'preseem', 'saisei:<device id>'. */
   sourceKey: string;
   claims: IntervalClaim<T>[];
-  /** Where the checkpoint moves to (it never moves back): e.g. the end of the window just polled. */
-  checkpointMs?: number | null;
+  /**
+   * The end of the time this poll asked the device for (SaiSei: the window's end; Preseem: the
+   * `end` it sent). The checkpoint moves here (never back), and nothing past it is credited: the
+   * checkpoint follows what was asked, never what a device claims, so one record reaching into
+   * the future cannot make the next poll skip time.
+   */
+  askedUntilMs: number;
   /** Claims ending at or before this are refused: their credited ranges may have been pruned. */
   notBeforeMs?: number;
   /**
@@ -30,6 +35,8 @@ export interface CreditOutcome {
   duplicates: number;
   overlaps: number;
   tooOld: number;
+  /** Claims with nothing to credit before askedUntilMs: left for a later poll. */
+  unfinished: number;
   recordsUnattributed: number;
   /** The checkpoint row as this transaction left it (from its UPDATE ... RETURNING). */
   checkpoint: CheckpointRow;
@@ -85,7 +92,7 @@ export class IntervalCreditor {
         }
       }
 
-      const plan = planClaims(credited, batch.claims, batch.notBeforeMs);
+      const plan = planClaims(credited, batch.claims, { notBeforeMs: batch.notBeforeMs, askedUntilMs: batch.askedUntilMs });
       const usagePlan = plan.accepted.length > 0 ? await batch.toUsage(plan.accepted, manager) : { usage: [], unattributed: [], unattributedRecords: 0 };
 
       if (batch.notBeforeMs !== undefined && Number.isFinite(batch.notBeforeMs)) {
@@ -108,7 +115,6 @@ export class IntervalCreditor {
         await this.ledger.record(manager, usagePlan.usage, usagePlan.unattributed);
       }
 
-      const reached = latestEnd(batch.checkpointMs ?? -Infinity, plan.accepted);
       // Wrapped in a SELECT: for a bare UPDATE ... RETURNING, TypeORM returns [rows, count], not the rows.
       const updated: CheckpointColumns[] = await manager.query(
         `WITH updated AS (
@@ -120,13 +126,14 @@ export class IntervalCreditor {
             WHERE source_key = $1
             RETURNING ${CHECKPOINT_COLUMNS})
          SELECT ${CHECKPOINT_COLUMNS} FROM updated`,
-        [key, Number.isFinite(reached) ? reached : null, plan.accepted.length, usagePlan.unattributedRecords],
+        [key, batch.askedUntilMs, plan.accepted.length, usagePlan.unattributedRecords],
       );
       return {
         intervalsCredited: plan.accepted.length,
         duplicates: plan.duplicates,
         overlaps: plan.overlaps,
         tooOld: plan.tooOld,
+        unfinished: plan.unfinished,
         recordsUnattributed: usagePlan.unattributedRecords,
         checkpoint: toCheckpointRow(updated[0]),
         bytesAttributed: usagePlan.usage.reduce((sum, u) => sum + u.inBytes + u.outBytes, 0n),
@@ -150,13 +157,6 @@ function toCheckpointRow(row: CheckpointColumns): CheckpointRow {
     intervalsCredited: BigInt(row.intervals_credited),
     recordsUnattributed: BigInt(row.records_unattributed),
   };
-}
-
-/** The latest of `floorMs` and the accepted claims' ends: a loop, as a batch may hold more claims than a call has arguments. */
-function latestEnd<T>(floorMs: number, accepted: readonly AcceptedClaim<T>[]): number {
-  let latest = floorMs;
-  for (const a of accepted) if (a.claim.range.endMs > latest) latest = a.claim.range.endMs;
-  return latest;
 }
 
 /** Which of these account ids exist (accounts are archived, never deleted). Inside a transaction: pass its manager. */

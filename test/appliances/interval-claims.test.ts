@@ -54,8 +54,29 @@ describe('planClaims', () => {
   });
 
   it('refuses intervals older than the retention horizon', () => {
-    const plan = planClaims(new Map(), [claim('a', 0, 100), claim('a', 100, 200)], 100);
+    const plan = planClaims(new Map(), [claim('a', 0, 100), claim('a', 100, 200)], { notBeforeMs: 100 });
     expect(plan.tooOld).toBe(1);
     expect(plan.accepted.map((a) => a.claim.range)).toEqual([r(100, 200)]);
+  });
+
+  it('credits nothing past the time asked for: divisible claims are cut there, indivisible ones wait', () => {
+    const plan = planClaims(
+      new Map([['c', [r(0, 100)]]]),
+      [claim('a', 0, 113, true), claim('b', 0, 113), claim('b', 0, 100), claim('c', 50, 400, true), claim('d', 100, 150, true)],
+      { askedUntilMs: 100 },
+    );
+    expect(plan.accepted.map((a) => [a.claim.payload, a.parts])).toEqual([
+      ['a@0', [r(0, 100)]],
+      ['b@0', [r(0, 100)]],
+    ]);
+    // b's 113 ms record is not over at 100; c has nothing uncredited before 100; d starts at the end.
+    expect(plan).toMatchObject({ unfinished: 2, duplicates: 1, overlaps: 0 });
+    expect(plan.changed.get('a')).toEqual([r(0, 100)]);
+
+    // The next poll asks further: the rest of a, and b's record now overlaps time credited from the
+    // 100 ms record: skipped, never credited twice.
+    const next = planClaims(plan.changed, [claim('a', 0, 113, true), claim('b', 0, 113)], { askedUntilMs: 200 });
+    expect(next.accepted.map((a) => [a.claim.payload, a.parts])).toEqual([['a@0', [r(100, 113)]]]);
+    expect(next).toMatchObject({ unfinished: 0, overlaps: 1 });
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Appliance crediting benchmark: `npm run bench:appliances`.
  *
- * A SaiSei device with BENCH_USERS (10000) User-<ip> objects, served by a local fake in pages of
- * 500, polled window after window through the real ledger and a map attribution, on PGlite in
- * memory (or PostgreSQL when BENCH_DATABASE_URL / TEST_DATABASE_URL is set). Prints, per window:
+ * A SaiSei device with BENCH_USERS (10000) User-<ip> objects (half with byte counters, half with
+ * rates only), served by a local fake in pages of 500, polled window after window through the real
+ * ledger and a map attribution, on PGlite in memory (or PostgreSQL when BENCH_DATABASE_URL /
+ * TEST_DATABASE_URL is set). Prints, per window:
  * wall time, users/s, and the checkpoint tables' size (credited ranges stay ~1 row per series).
  * Then re-polls the same windows from a fresh checkpoint of the ranges (everything duplicate).
  */
@@ -41,7 +42,13 @@ async function main(): Promise<void> {
     accountForIp: (ip) => byIp.get(ip) ?? null,
     accountForUsername: () => null,
   };
-  const users = Array.from({ length: USERS }, (_, i) => ({ name: `User-${ipOf(i)}`, dest_smoothed_rate: 1000 + (i % 977) + 0.125, source_smoothed_rate: 100 + (i % 31) }));
+  // Half the users with byte counters (as a device that has them reports), half with smoothed rates only.
+  const users = Array.from({ length: USERS }, (_, i) => ({
+    name: `User-${ipOf(i)}`,
+    dest_smoothed_rate: 1000 + (i % 977) + 0.125,
+    source_smoothed_rate: 100 + (i % 31),
+    ...(i % 2 === 0 ? { dest_byte_count: 37_500_000 + i, source_byte_count: 3_750_000 + (i % 31) } : {}),
+  }));
   const fake = new FakeApplianceServer((u) => {
     const start = Number(u.searchParams.get('start'));
     const limit = Number(u.searchParams.get('limit'));

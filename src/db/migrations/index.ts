@@ -31,3 +31,7 @@ migrations.push(Usage5mCovering1795646759951);
 // In-place (HOT) updates of the createDataUsages series states.
 import { UsageSeriesFillfactor1795646759952 } from './1795646759952-usage-series-fillfactor';
 migrations.push(UsageSeriesFillfactor1795646759952);
+
+// The SaiSei REST system name per inline device.
+import { InlineDeviceSystemName1796200000000 } from './1796200000000-inline-device-system-name';
+migrations.push(InlineDeviceSystemName1796200000000);

@@ -35,6 +35,14 @@ export class InlineDeviceObject extends EntityNode {
 
   @Field(() => Boolean, { description: 'SAISEI: https instead of http.' })
   use_tls!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'SAISEI: the FlowCommand REST system name, as in /rest/<system_name>/configurations/running/users/ ' +
+      '(an extension: Sonar has no such field). Null: the service default, SAISEI_SYSTEM_NAME (stm).',
+  })
+  system_name!: string | null;
 }
 
 export const InlineDeviceConnection = connectionType('InlineDevice', InlineDeviceObject);
@@ -61,6 +69,9 @@ export class InlineDeviceListArgs extends EntityListArgs {
 
   @Field(() => Boolean, { nullable: true })
   use_tls?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  system_name?: string | null;
 }
 
 @InputType('CreateInlineDeviceMutationInput')
@@ -88,6 +99,9 @@ export class CreateInlineDeviceMutationInput {
 
   @Field(() => Boolean, { nullable: true })
   use_tls?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'SAISEI: the REST system name (without one: SAISEI_SYSTEM_NAME, stm).' })
+  system_name?: string | null;
 }
 
 @InputType('UpdateInlineDeviceMutationInput')
@@ -116,6 +130,12 @@ export class UpdateInlineDeviceMutationInput {
   @Field(() => Boolean, { nullable: true })
   use_tls?: boolean | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'SAISEI: the REST system name; unset_system_name returns the device to SAISEI_SYSTEM_NAME.',
+  })
+  system_name?: string | null;
+
   @Field(() => Boolean, { nullable: true })
   unset_port?: boolean | null;
 
@@ -124,4 +144,7 @@ export class UpdateInlineDeviceMutationInput {
 
   @Field(() => Boolean, { nullable: true })
   unset_password?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true })
+  unset_system_name?: boolean | null;
 }

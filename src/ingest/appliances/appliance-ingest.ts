@@ -82,7 +82,9 @@ function registerApplianceMetrics(registry: Registry, statuses: () => ApplianceS
   gauge('duplicates_skipped', 'Intervals skipped as already credited since start.', (s) => s.duplicatesSkipped);
   gauge('consecutive_failures', 'Consecutive failed polls (0 = healthy).', (s) => s.consecutiveFailures);
   gauge('last_success_timestamp_seconds', 'Time of the last successful poll.', (s) => (s.lastSuccessAt ? s.lastSuccessAt.getTime() / 1000 : 0));
-  gauge('checkpoint_timestamp_seconds', 'End of the last interval credited.', (s) => (s.checkpoint ? s.checkpoint.getTime() / 1000 : 0));
+  gauge('checkpoint_timestamp_seconds', 'End of the time last asked for and credited (the next poll continues from here).', (s) =>
+    s.checkpoint ? s.checkpoint.getTime() / 1000 : 0,
+  );
   gauge('bytes_attributed', 'Bytes credited to accounts since start.', (s) => Number(s.bytesAttributed));
   gauge('bytes_unattributed', 'Bytes credited to the unattributed report since start.', (s) => Number(s.bytesUnattributed));
 }

@@ -15,7 +15,7 @@ export interface ApplianceStatus {
   lastErrorAt: Date | null;
   lastError: string | null;
   consecutiveFailures: number;
-  /** End of the last interval credited (persisted checkpoint). */
+  /** End of the time last asked for and credited (persisted checkpoint): the next poll continues from here. */
   checkpoint: Date | null;
   /** Totals persisted with the checkpoint (survive restarts). */
   intervalsCredited: bigint;
@@ -24,6 +24,8 @@ export interface ApplianceStatus {
   duplicatesSkipped: number;
   overlapsSkipped: number;
   tooOldSkipped: number;
+  /** Intervals with nothing to credit before the end of the time asked for (Preseem: not over yet), left for a later poll. */
+  unfinishedSkipped: number;
   recordsInvalid: number;
   requests: number;
   /** Records received / credited, bytes credited: since this process started. */
@@ -50,6 +52,7 @@ export function newApplianceStatus(source: string, identifier: string, enabled: 
     duplicatesSkipped: 0,
     overlapsSkipped: 0,
     tooOldSkipped: 0,
+    unfinishedSkipped: 0,
     recordsInvalid: 0,
     requests: 0,
     received: 0,
@@ -85,6 +88,7 @@ export function toIngestStatusEntry(s: ApplianceStatus): IngestStatusEntry {
       intervals_credited: Number(s.intervalsCredited),
       records_unattributed: Number(s.recordsUnattributed),
       consecutive_failures: s.consecutiveFailures,
+      unfinished_intervals: s.unfinishedSkipped,
       requests: s.requests,
       checkpoint_epoch_ms: s.checkpoint ? s.checkpoint.getTime() : 0,
     },

@@ -74,10 +74,31 @@ describe('SaiSei page', () => {
     });
     expect(page).toMatchObject({ count: 5, size: 5, invalid: 3 });
     expect(page.users.map((u) => [u.ip, u.startMs, u.endMs, u.download, u.upload])).toEqual([
-      ['10.0.0.1', null, null, { units: 15n, scale: 1 }, { units: 0n, scale: 0 }],
-      ['2001:db8::7', T - 300_000, T, { units: 3n, scale: 0 }, { units: 4n, scale: 0 }],
+      ['10.0.0.1', null, null, { kind: 'rate', rate: { units: 15n, scale: 1 } }, { kind: 'rate', rate: { units: 0n, scale: 0 } }],
+      ['2001:db8::7', T - 300_000, T, { kind: 'rate', rate: { units: 3n, scale: 0 } }, { kind: 'rate', rate: { units: 4n, scale: 0 } }],
     ]);
     expect(ipOfUserName('User-300.1.1.1')).toBeNull();
+  });
+
+  it('prefers byte counts per direction, integrates the rate where the device has no counter, and never guesses at a bad one', () => {
+    const page = parseSaiseiPage({
+      collection: [
+        { name: 'User-10.0.0.1', dest_byte_count: 46296262, source_byte_count: '9223372036854775807', dest_smoothed_rate: 1, source_smoothed_rate: 1 },
+        { name: 'User-10.0.0.2', dest_byte_count: 5, dest_smoothed_rate: 1, source_smoothed_rate: 0.5 }, // no upload counter: its rate
+        { name: 'User-10.0.0.3', dest_byte_count: null, source_byte_count: null, dest_smoothed_rate: 2, source_smoothed_rate: 3 },
+        { name: 'User-10.0.0.4', dest_byte_count: -1, source_byte_count: 1, dest_smoothed_rate: 1, source_smoothed_rate: 1 },
+        { name: 'User-10.0.0.5', dest_byte_count: 1.5, source_byte_count: 1, dest_smoothed_rate: 1, source_smoothed_rate: 1 },
+        { name: 'User-10.0.0.6', dest_byte_count: '9223372036854775808', source_byte_count: 1 },
+        { name: 'User-10.0.0.7', dest_byte_count: 2 ** 53 + 2, source_byte_count: 1 }, // past 2^53 as a JSON number: not exact
+        { name: 'User-10.0.0.8', dest_byte_count: 1 }, // no upload figure at all
+      ],
+    });
+    expect(page).toMatchObject({ count: 8, invalid: 5 });
+    expect(page.users.map((u) => [u.ip, u.download, u.upload])).toEqual([
+      ['10.0.0.1', { kind: 'counter', bytes: 46296262n }, { kind: 'counter', bytes: 9223372036854775807n }],
+      ['10.0.0.2', { kind: 'counter', bytes: 5n }, { kind: 'rate', rate: { units: 5n, scale: 1 } }],
+      ['10.0.0.3', { kind: 'rate', rate: { units: 2n, scale: 0 } }, { kind: 'rate', rate: { units: 3n, scale: 0 } }],
+    ]);
   });
 
   it('skips and counts a User-<ip> whose address has a zone id (PostgreSQL inet refuses it)', () => {

@@ -55,6 +55,8 @@ export interface PreseemPollResult {
   duplicates: number;
   overlaps: number;
   tooOld: number;
+  /** Records ending after the time asked up to (not over yet, or Preseem's clock is ahead): left for a later poll. */
+  unfinished: number;
   recordsUnattributed: number;
 }
 
@@ -73,6 +75,9 @@ export interface PreseemPollerDeps {
  * a retry, a restart or an overlapping window, is skipped (IntervalCreditor).
  * A partially overlapping interval (Preseem changed its interval length) is skipped and
  * counted rather than guessed at: a delta cannot be split exactly.
+ * The checkpoint is the `end` this poll asked up to, never a record's end: a record claiming
+ * time after it is not credited yet (an interval not over cannot be final) and cannot push
+ * later polls past "now"; the next poll asks again from the checkpoint minus the look-back.
  */
 export class PreseemPoller {
   private readonly loop: PollLoop;
@@ -134,7 +139,8 @@ export class PreseemPoller {
 
   private async poll(signal?: AbortSignal): Promise<PreseemPollResult> {
     const result: PreseemPollResult = {
-      enabled: false, pages: 0, records: 0, invalid: 0, intervalsCredited: 0, duplicates: 0, overlaps: 0, tooOld: 0, recordsUnattributed: 0,
+      enabled: false, pages: 0, records: 0, invalid: 0,
+      intervalsCredited: 0, duplicates: 0, overlaps: 0, tooOld: 0, unfinished: 0, recordsUnattributed: 0,
     };
     const { settings, apiKey } = await this.deps.settings.getWithSecret();
     const configured = settings.enabled && !!settings.base_url && !!apiKey;
@@ -147,7 +153,9 @@ export class PreseemPoller {
     const checkpoint = await this.deps.creditor.checkpoint(PRESEEM_SOURCE_KEY);
     this.applyCheckpoint(checkpoint);
     const notBeforeMs = nowMs - this.options.retentionMs;
-    const last = checkpoint?.lastIntervalEndMs ?? null;
+    // Earlier versions stored the latest end a record claimed, which may lie in the future: read no later than now.
+    const stored = checkpoint?.lastIntervalEndMs ?? null;
+    const last = stored === null ? null : Math.min(stored, nowMs);
     const startMs = Math.max(last === null ? nowMs - this.options.initialLookbackMs : last - this.options.lookbackMs, notBeforeMs);
 
     const records: PreseemUsageRecord[] = [];
@@ -177,11 +185,10 @@ export class PreseemPoller {
       divisible: false,
       payload: r,
     }));
-    const seenEnd = records.reduce((max, r) => Math.max(max, r.endMs), -Infinity);
     const outcome = await this.deps.creditor.credit({
       sourceKey: PRESEEM_SOURCE_KEY,
       claims,
-      checkpointMs: Number.isFinite(seenEnd) ? seenEnd : null,
+      askedUntilMs: nowMs,
       notBeforeMs,
       toUsage: async (accepted, manager) => {
         const named = accepted.map(({ claim }) => ({ record: claim.payload, id: accountIdOf(claim.payload.accountId) }));
@@ -194,11 +201,13 @@ export class PreseemPoller {
       duplicates: outcome.duplicates,
       overlaps: outcome.overlaps,
       tooOld: outcome.tooOld,
+      unfinished: outcome.unfinished,
       recordsUnattributed: outcome.recordsUnattributed,
     });
     this.state.duplicatesSkipped += outcome.duplicates;
     this.state.overlapsSkipped += outcome.overlaps;
     this.state.tooOldSkipped += outcome.tooOld;
+    this.state.unfinishedSkipped += outcome.unfinished;
     this.state.accepted += outcome.intervalsCredited;
     this.state.bytesAttributed += outcome.bytesAttributed;
     this.state.bytesUnattributed += outcome.bytesUnattributed;

@@ -10,10 +10,12 @@ import { backoffDelayMs } from '../backoff';
 import { formatSaiseiTime } from '../gmt-time';
 import { getJson } from '../http-json';
 import { PollLoop } from '../poll-loop';
-import { bytesForPart } from './saisei-rate';
+import { bytesForPart } from './saisei-bytes';
 import { parseSaiseiPage, SaiseiUserUsage } from './saisei.parser';
 
 export const SAISEI_PARENT = 'SaiSei';
+/** Byte counts where the device has them, rates for devices that do not (they leave the counters out). */
+export const SAISEI_SELECT = 'name,from,until,dest_byte_count,source_byte_count,dest_smoothed_rate,source_smoothed_rate';
 export const saiseiSourceKey = (deviceId: number) => `saisei:${deviceId}`;
 
 export interface SaiseiPollerOptions {
@@ -27,7 +29,7 @@ export interface SaiseiPollerOptions {
   maxWindowsPerPoll: number;
   /** ...and never further back than this (older history is skipped, counted in windows_skipped). */
   maxCatchupMs: number;
-  /** The REST system name in /rest/<system>/configurations/running/users/. */
+  /** The REST system name in /rest/<system>/configurations/running/users/ for devices without their own `system_name`. */
   systemName: string;
   pageSize: number;
   maxPages: number;
@@ -60,6 +62,9 @@ export interface SaiseiWindowResult {
   intervalsCredited: number;
   duplicates: number;
   recordsUnattributed: number;
+  /** Users whose bytes came from the device's byte counters in both directions / from a smoothed rate in at least one. */
+  byByteCount: number;
+  byRate: number;
 }
 
 interface DeviceState {
@@ -79,12 +84,14 @@ export interface SaiseiPollerDeps {
 }
 
 /**
- * Polls every enabled SAISEI InlineDevice: for each aligned window not yet credited, the
- * `users` collection (all pages) with each User-<ip>'s smoothed rates, integrated into bytes
- * (saisei-rate.ts: exact, floor of the cumulative value), attributed by IP, and credited and
- * checkpointed in one transaction per window. Overlapping or repeated intervals credit only
- * their not-yet-credited part (a rate divides exactly). A failing device backs off on its own;
- * the others keep going.
+ * Polls every enabled SAISEI InlineDevice: for each aligned window not yet asked for, the
+ * `users` collection (all pages) with each User-<ip>'s byte counts (or, where the device has
+ * none, its smoothed rates, integrated), turned into exact bytes (saisei-bytes.ts), attributed
+ * by IP, and credited and checkpointed in one transaction per window. Overlapping or repeated
+ * intervals credit only their not-yet-credited part, and nothing past the window's end: the
+ * window that asks for that time credits it. The checkpoint is the end of the last window
+ * asked for, whatever interval a user object claims, so the next poll starts exactly there.
+ * A failing device backs off on its own; the others keep going.
  */
 export class SaiseiPoller {
   private readonly loop: PollLoop;
@@ -173,6 +180,8 @@ export class SaiseiPoller {
     const lastDueEnd = Math.floor((nowMs - this.options.settleMs) / windowMs) * windowMs;
     const checkpoint = await this.deps.creditor.checkpoint(key);
     this.applyCheckpoint(state, checkpoint);
+    // The checkpoint is the end of the last window asked for; aligned down in case SAISEI_WINDOW_S changed
+    // (time asked for twice is credited once).
     let start = checkpoint?.lastIntervalEndMs ?? lastDueEnd - windowMs;
     start = Math.floor(start / windowMs) * windowMs;
     const earliest = Math.floor((nowMs - this.options.maxCatchupMs) / windowMs) * windowMs;
@@ -213,6 +222,10 @@ export class SaiseiPoller {
     }
     state.status.recordsInvalid += invalid;
     state.status.received += users.length + invalid;
+    const byByteCount = users.filter((u) => u.download.kind === 'counter' && u.upload.kind === 'counter').length;
+    const byRate = users.length - byByteCount;
+    state.status.details.users_by_byte_count = (state.status.details.users_by_byte_count ?? 0) + byByteCount;
+    state.status.details.users_by_rate = (state.status.details.users_by_rate ?? 0) + byRate;
 
     const source: UsageSource = { parent: SAISEI_PARENT, identifier: device.name };
     const claims: IntervalClaim<SaiseiUserUsage>[] = users.map((u) => ({
@@ -224,7 +237,7 @@ export class SaiseiPoller {
     const outcome = await this.deps.creditor.credit({
       sourceKey: saiseiSourceKey(device.id),
       claims,
-      checkpointMs: untilMs,
+      askedUntilMs: untilMs,
       notBeforeMs: nowMs - this.options.retentionMs,
       toUsage: (accepted) => this.toUsage(accepted, source),
     });
@@ -234,6 +247,7 @@ export class SaiseiPoller {
     state.status.bytesUnattributed += outcome.bytesUnattributed;
     state.status.duplicatesSkipped += outcome.duplicates;
     state.status.tooOldSkipped += outcome.tooOld;
+    state.status.unfinishedSkipped += outcome.unfinished;
     this.applyCheckpoint(state, outcome.checkpoint);
     return {
       windowStartMs: fromMs,
@@ -243,6 +257,8 @@ export class SaiseiPoller {
       intervalsCredited: outcome.intervalsCredited,
       duplicates: outcome.duplicates,
       recordsUnattributed: outcome.recordsUnattributed,
+      byByteCount,
+      byRate,
     };
   }
 
@@ -254,8 +270,8 @@ export class SaiseiPoller {
       const u = claim.payload;
       let recordUnattributed = false;
       for (const part of parts) {
-        const inBytes = bytesForPart(u.download, claim.range.startMs, part.startMs, part.endMs);
-        const outBytes = bytesForPart(u.upload, claim.range.startMs, part.startMs, part.endMs);
+        const inBytes = bytesForPart(u.download, claim.range, part);
+        const outBytes = bytesForPart(u.upload, claim.range, part);
         if (inBytes === 0n && outBytes === 0n) continue;
         const accountId = this.deps.attribution.accountForIp(u.ip, part.startMs);
         if (accountId !== null) {
@@ -272,10 +288,10 @@ export class SaiseiPoller {
 
   private usersUrl(device: InlineDeviceWithSecret, fromMs: number, untilMs: number, offset: number): URL {
     const host = device.ip_address.includes(':') ? `[${device.ip_address}]` : device.ip_address;
-    const url = new URL(
-      `${device.use_tls ? 'https' : 'http'}://${host}:${device.port ?? 5000}/rest/${encodeURIComponent(this.options.systemName)}/configurations/running/users/`,
-    );
-    url.searchParams.set('select', 'name,from,until,dest_smoothed_rate,source_smoothed_rate');
+    const system = encodeURIComponent(device.system_name ?? this.options.systemName);
+    const scheme = device.use_tls ? 'https' : 'http';
+    const url = new URL(`${scheme}://${host}:${device.port ?? 5000}/rest/${system}/configurations/running/users/`);
+    url.searchParams.set('select', SAISEI_SELECT);
     url.searchParams.set('from', formatSaiseiTime(fromMs));
     url.searchParams.set('until', formatSaiseiTime(untilMs));
     url.searchParams.set('start', String(offset));

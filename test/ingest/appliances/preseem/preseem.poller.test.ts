@@ -105,7 +105,8 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
     expect(fake.server.requests.at(-1)!.pathname).toBe('/api/v1/usage');
     const status = poller.status();
     expect(status).toMatchObject({ enabled: true, intervalsCredited: 6n, recordsUnattributed: 2n, recordsInvalid: 1, lastError: null });
-    expect(status.checkpoint).toEqual(new Date(T0 - 30 * MIN));
+    // The time asked up to, not the latest end a record claims.
+    expect(status.checkpoint).toEqual(new Date(T0));
   });
 
   it('an account_id counts only in its canonical spelling: "042" names no account, the address decides', async () => {
@@ -123,7 +124,7 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
     expect(await poller.pollOnce()).toMatchObject({ records: 1, invalid: 1, intervalsCredited: 1, recordsUnattributed: 0 });
     expect(await TableLedger.totals(dataSource, 'Preseem')).toEqual({ '7': ['700', '70'] });
     expect(await TableLedger.unattributedTotals(dataSource, 'Preseem')).toEqual({});
-    expect(poller.status()).toMatchObject({ recordsInvalid: 1, intervalsCredited: 1n, checkpoint: new Date(T0 - 45 * MIN) });
+    expect(poller.status()).toMatchObject({ recordsInvalid: 1, intervalsCredited: 1n, checkpoint: new Date(T0) });
   });
 
   it('never credits an interval twice: repeated polls, overlapping windows, duplicates inside a response, restarts', async () => {
@@ -140,6 +141,52 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
     // A new process (restart) over the same database credits nothing again.
     expect(await newPoller().pollOnce()).toMatchObject({ intervalsCredited: 0, duplicates: 4 });
     expect(await TableLedger.totals(dataSource, 'Preseem')).toEqual({ '42': ['7000', '70'] });
+  });
+
+  it('a record ending 6 h in the future moves no checkpoint: later polls still ask for every interval, totals exact, nothing doubled', async () => {
+    fake.records = [
+      rec({ account_id: 42 }, 30, 15, 1000, 10),
+      rec({ account_id: 42 }, 45, 15, 2000, 20),
+      rec({ account_id: 42 }, 45, 15 + 6 * 60, 999_999, 999), // [T0 - 15 min, T0 + 6 h): not over, cannot be final
+      rec({ ip: '100.64.0.7' }, 45, 15, 700, 70),
+    ];
+    const requestsBefore = fake.server.requests.length;
+    let poller = newPoller();
+    expect(await poller.pollOnce()).toMatchObject({ intervalsCredited: 3, unfinished: 1, overlaps: 0 });
+    expect(poller.status().checkpoint).toEqual(new Date(T0));
+
+    // Every 15 minutes for 6 h 15 min, one new interval per series; a restart halfway.
+    const expected = { '7': [700n, 70n], '42': [3000n, 30n] };
+    for (let k = 1; k <= 25; k++) {
+      now = T0 + k * 15 * MIN;
+      fake.records.push(rec({ account_id: 42 }, 45 + k * 15, 15, 100 + k, k), rec({ ip: '100.64.0.7' }, 45 + k * 15, 15, 10 + k, 1));
+      expected['42'][0] += BigInt(100 + k);
+      expected['42'][1] += BigInt(k);
+      expected['7'][0] += BigInt(10 + k);
+      expected['7'][1] += 1n;
+      if (k === 12) poller = newPoller();
+      // Until it is over, the long record waits; once it is, it overlaps time credited from real intervals
+      // (then lies wholly inside it): skipped, never credited.
+      expect([k, await poller.pollOnce()]).toMatchObject([k, { intervalsCredited: 2, unfinished: k < 24 ? 1 : 0, overlaps: k === 24 ? 1 : 0 }]);
+      expect(poller.status().checkpoint).toEqual(new Date(now));
+    }
+    const asked = fake.server.requests
+      .slice(requestsBefore)
+      .filter((u) => u.searchParams.get('page') === '1')
+      .map((u) => [Date.parse(u.searchParams.get('start')!), Date.parse(u.searchParams.get('end')!)]);
+    expect(asked).toHaveLength(26);
+    asked.forEach(([start, end], i) => {
+      expect(end).toBe(T0 + i * 15 * MIN); // up to now, every time
+      if (i > 0) expect(start).toBeLessThan(asked[i - 1][1]); // no gap after the previous poll
+    });
+    const totals = Object.fromEntries(Object.entries(expected).map(([id, [i, o]]) => [id, [String(i), String(o)]]));
+    expect(await TableLedger.totals(dataSource, 'Preseem')).toEqual(totals);
+
+    // Re-polls, by this instance and by a new one, credit nothing twice.
+    expect(await poller.pollOnce()).toMatchObject({ intervalsCredited: 0 });
+    expect(await newPoller().pollOnce()).toMatchObject({ intervalsCredited: 0 });
+    expect(await TableLedger.totals(dataSource, 'Preseem')).toEqual(totals);
+    expect(poller.ingestStatus()[0].details).toMatchObject({ unfinished_intervals: 12 }); // since the restart: polls 12 to 23
   });
 
   it('serializes concurrent polls of the same source: each interval is credited by one of them', async () => {

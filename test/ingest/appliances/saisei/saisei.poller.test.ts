@@ -1,40 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { InlineDeviceService, InlineDeviceWithSecret } from '../../../../src/appliances/inline-device.service';
 import { IntervalCreditor } from '../../../../src/appliances/interval-crediting.service';
-import { parseGmt } from '../../../../src/ingest/appliances/gmt-time';
-import { defaultSaiseiPollerOptions, SaiseiPoller, SaiseiPollerOptions } from '../../../../src/ingest/appliances/saisei/saisei.poller';
+import { defaultSaiseiPollerOptions, SAISEI_SELECT, SaiseiPoller, SaiseiPollerOptions } from '../../../../src/ingest/appliances/saisei/saisei.poller';
 import { openTestDataSource, testEngines } from '../../../support/database';
-import { expectEventually, FakeApplianceServer, MapAttribution, TableLedger } from '../support';
+import { expectEventually, MapAttribution, TableLedger } from '../support';
+import { FakeSaisei } from './fake-saisei';
 
 const S = 1000;
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
-
-interface FakeUser {
-  name: string;
-  down: number | string;
-  up: number | string;
-  /** Report a different interval than the one asked for (overlapping history). */
-  report?: (fromMs: number, untilMs: number) => { from: string; until: string };
-}
-
-/** FlowCommand's users collection, paged by start/limit, rates averaged over the asked window. */
-class FakeSaisei {
-  users: FakeUser[] = [];
-  readonly server = new FakeApplianceServer((url) => {
-    if (!/^\/rest\/stm\/configurations\/running\/users\/$/.test(url.pathname)) return { status: 404, body: { message: 'no such path' } };
-    const fromMs = parseGmt(url.searchParams.get('from'))!;
-    const untilMs = parseGmt(url.searchParams.get('until'))!;
-    const start = Number(url.searchParams.get('start'));
-    const limit = Number(url.searchParams.get('limit'));
-    const collection = this.users.slice(start, start + limit).map((u) => ({
-      name: u.name,
-      ...(u.report ? u.report(fromMs, untilMs) : {}),
-      dest_smoothed_rate: u.down,
-      source_smoothed_rate: u.up,
-    }));
-    return { body: { size: this.users.length, collection } };
-  });
-}
 
 describe.each(testEngines())('SaiSei poller on %s', (engine) => {
   let dataSource: DataSource;
@@ -86,7 +59,7 @@ describe.each(testEngines())('SaiSei poller on %s', (engine) => {
     const poller = newPoller();
     const { windows } = await poller.pollDevice(device);
     expect(windows).toEqual([
-      { windowStartMs: T0 - 300 * S, windowEndMs: T0, users: 4, invalid: 2, intervalsCredited: 4, duplicates: 0, recordsUnattributed: 1 },
+      { windowStartMs: T0 - 300 * S, windowEndMs: T0, users: 4, invalid: 2, intervalsCredited: 4, duplicates: 0, recordsUnattributed: 1, byByteCount: 0, byRate: 4 },
     ]);
     // kbit/s * ms / 8 = bytes, floored: 8 -> 300 000; 0.1 -> 3 750; 1234.567 -> 46 296 262 (.5 dropped); 12 -> 450 000
     expect(await TableLedger.totals(dataSource, 'SaiSei')).toEqual({
@@ -99,7 +72,7 @@ describe.each(testEngines())('SaiSei poller on %s', (engine) => {
     const first = fake.server.requests.at(-3)!;
     expect(first.pathname).toBe('/rest/stm/configurations/running/users/');
     expect(Object.fromEntries(first.searchParams)).toEqual({
-      select: 'name,from,until,dest_smoothed_rate,source_smoothed_rate',
+      select: SAISEI_SELECT,
       from: '11:55:00_20261125',
       until: '12:00:00_20261125',
       start: '0',
@@ -121,7 +94,7 @@ describe.each(testEngines())('SaiSei poller on %s', (engine) => {
     });
     const [entry] = poller.ingestStatus();
     expect(entry).toMatchObject({ dataSourceParent: 'SaiSei', dataSourceIdentifier: 'edge-saisei', received: 6, accepted: 4 });
-    expect(entry.details).toMatchObject({ intervals_credited: 4, records_unattributed: 1 });
+    expect(entry.details).toMatchObject({ intervals_credited: 4, records_unattributed: 1, users_by_rate: 4, users_by_byte_count: 0 });
   });
 
   it('never credits a window twice: repeated polls, restarts, duplicate objects in a response', async () => {
@@ -140,7 +113,7 @@ describe.each(testEngines())('SaiSei poller on %s', (engine) => {
     const poller = newPoller();
     await poller.pollDevice(device);
     // The appliance now reports 7.5-minute intervals that start 2.5 minutes inside the credited window.
-    fake.users[0].report = (fromMs, untilMs) => ({ from: new Date(fromMs - 150 * S).toISOString(), until: new Date(untilMs).toISOString() });
+    fake.users[0].report = (fromMs, untilMs) => ({ fromMs: fromMs - 150 * S, untilMs });
     now += 300 * S;
     expect((await poller.pollDevice(device)).windows).toMatchObject([{ intervalsCredited: 1 }]);
     // 0.1 kbit/s: F(450 s) - F(150 s) = 5625 - 1875 = 3750 = what a plain 300 s window gives; 8 kbit/s: 300 000.
