@@ -31,3 +31,7 @@ migrations.push(Usage5mCovering1795646759951);
 // In-place (HOT) updates of the createDataUsages series states.
 import { UsageSeriesFillfactor1795646759952 } from './1795646759952-usage-series-fillfactor';
 migrations.push(UsageSeriesFillfactor1795646759952);
+
+// Token scopes: read, write, admin; tokens made before them become admin.
+import { TokenScopes1796400000000 } from './1796400000000-token-scopes';
+migrations.push(TokenScopes1796400000000);

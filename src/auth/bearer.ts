@@ -1,0 +1,15 @@
+import { AuthenticatedToken, isWellFormedToken, TokenService } from './token.service';
+
+/** The token of an `Authorization: Bearer <token>` header; null without one. */
+export function bearerToken(authorization: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  return match ? match[1] : null;
+}
+
+/** The API token a request presents, or why the request is refused (UNAUTHENTICATED). */
+export async function authenticate(tokens: TokenService, authorization: string | undefined): Promise<AuthenticatedToken | string> {
+  const token = bearerToken(authorization);
+  if (token === null) return 'Missing token: send the header "Authorization: Bearer <personal access token>"';
+  if (!isWellFormedToken(token)) return 'Malformed token';
+  return (await tokens.verify(token)) ?? 'Unknown or revoked token';
+}
