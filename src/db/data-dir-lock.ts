@@ -48,7 +48,8 @@ export class DataDirLock {
     } catch (error) {
       closeSync(fd);
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' && (error as NodeJS.ErrnoException).code !== 'EWOULDBLOCK') throw error;
-      throw new DataDirInUseError(`DATA_DIR ${directory} is in use by ${describeHolder(file)}: stop it first, or give this process another DATA_DIR`);
+      const holder = describeHolder(file);
+      throw new DataDirInUseError(`DATA_DIR ${directory} is in use by ${holder}: stop it first, or give this process another DATA_DIR`);
     }
     ftruncateSync(fd, 0);
     writeSync(fd, `${process.pid} ${hostname()}\n`, 0);

@@ -9,9 +9,7 @@ import { presentsSecret } from '../auth/bearer';
 export function metricsAccess(metricsToken: string | undefined): RequestHandler {
   return (req, res, next) => {
     if (metricsToken === undefined || presentsSecret(req.headers.authorization, metricsToken)) return next();
-    res
-      .status(401)
-      .set('www-authenticate', 'Bearer realm="metrics"')
-      .json({ errors: [{ message: 'Missing or wrong token: send "Authorization: Bearer <METRICS_TOKEN>"', extensions: { code: 'UNAUTHENTICATED' } }] });
+    const message = 'Missing or wrong token: send "Authorization: Bearer <METRICS_TOKEN>"';
+    res.status(401).set('www-authenticate', 'Bearer realm="metrics"').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
   };
 }

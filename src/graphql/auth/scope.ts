@@ -9,7 +9,11 @@ registerEnumType(TokenScope, {
   description: 'Extension: what a token may do. Each scope includes the ones before it: read < write < admin.',
   valuesConfig: {
     read: { description: 'Every query (front ends).' },
-    write: { description: 'read, plus mutations on data and usage: accounts, devices, addresses, RADIUS logins, usage policies, top-offs, createDataUsages (middleware).' },
+    write: {
+      description:
+        'read, plus mutations on data and usage: accounts, devices, addresses, RADIUS logins, usage policies, top-offs, ' +
+        'createDataUsages (middleware).',
+    },
     admin: { description: 'write, plus tokens, collectors (NetFlow, RADIUS clients, inline devices), Preseem and other settings.' },
   },
 });

@@ -87,7 +87,9 @@ describe.each(testEngines())('token scopes on %s', (engine) => {
     const prints: Record<string, string> = {};
     for (const { name } of tables) {
       const rows = name === 'personal_access_tokens' ? `(SELECT id, name, token_hash, hint, scope, version, updated_at FROM ${name})` : `"${name}"`;
-      const [{ print }] = await dataSource.query(`SELECT count(*) || ':' || md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS print FROM ${rows} r`);
+      const [{ print }] = await dataSource.query(
+        `SELECT count(*) || ':' || md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS print FROM ${rows} r`,
+      );
       prints[name] = print;
     }
     return prints;
@@ -140,7 +142,8 @@ describe.each(testEngines())('token scopes on %s', (engine) => {
     for (const field of mutations) {
       const { query, variables } = operationOn('mutation', field);
       const response = await t.gql(query, variables, { token: tokens.read });
-      answers.push({ mutation: field.name, data: response.data, errors: response.errors?.map((e) => ({ message: e.message, code: e.extensions?.code })) });
+      const errors = response.errors?.map((e) => ({ message: e.message, code: e.extensions?.code }));
+      answers.push({ mutation: field.name, data: response.data, errors });
     }
     expect(answers).toEqual(
       mutations.map((field) => ({
@@ -176,9 +179,11 @@ describe.each(testEngines())('token scopes on %s', (engine) => {
     const account = await write(`mutation { createAccount(input: {name: "B", account_status_id: 1, account_type_id: 1}) { id name } }`);
     expect(account.errors).toBeUndefined();
     const accountId = account.data.createAccount.id;
-    const assigned = await write(`mutation($id: Int64Bit!) { createIpAssignment(input: {ipassignmentable_id: $id, ipassignmentable_type: Account, subnet: "192.0.2.77"}) { subnet } }`, {
-      id: accountId,
-    });
+    const assigned = await write(
+      `mutation($id: Int64Bit!) {
+        createIpAssignment(input: {ipassignmentable_id: $id, ipassignmentable_type: Account, subnet: "192.0.2.77"}) { subnet } }`,
+      { id: accountId },
+    );
     expect(assigned.data).toEqual({ createIpAssignment: { subnet: '192.0.2.77/32' } });
     const time = new Date(Date.now() - 5 * 60_000).toISOString();
     const usage = await write(`mutation($input: [CreateDataUsageMutationInput!]!) { createDataUsages(input: $input) { success } }`, {
