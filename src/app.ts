@@ -4,6 +4,7 @@ import { createAttributionService } from './attribution/attribution.service';
 import { TokenService } from './auth/token.service';
 import { createNetflowServices } from './collectors/netflow-endpoint.service';
 import type { Config } from './config';
+import { DataDirLock } from './db/data-dir-lock';
 import { createDataSource, engineOf } from './db/data-source';
 import { HttpServer } from './graphql/http-server';
 import { ApplianceIngest } from './ingest/appliances/appliance-ingest';
@@ -137,10 +138,13 @@ export class App {
 
   /** Connects (retrying while the database is not up yet) and runs pending migrations. */
   private databaseComponent(): Component {
-    const { dataSource, logger, engine } = this.services;
+    const { dataSource, logger, engine, config } = this.services;
+    let dataDirLock: DataDirLock | null = null;
     return {
       name: 'database',
       start: async () => {
+        // Before the embedded database opens its files: a second process on the same DATA_DIR stops here.
+        dataDirLock = DataDirLock.forDatabase(config.database);
         for (let attempt = 1; ; attempt++) {
           try {
             await dataSource.initialize();
@@ -157,6 +161,7 @@ export class App {
       },
       stop: async () => {
         if (dataSource.isInitialized) await dataSource.destroy();
+        dataDirLock?.release();
       },
     };
   }

@@ -18,6 +18,10 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   BOOTSTRAP_API_TOKEN: z.string().min(20, 'must be at least 20 characters').optional(),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,}$/, 'must be 16 or more printable characters without spaces')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TZ: z
     .string()
@@ -79,7 +83,8 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   http: { port: number; host: string };
   database: { url?: string; dataDir: string };
-  auth: { bootstrapToken?: string };
+  /** metricsToken: the Bearer token `/metrics` asks for; absent, `/metrics` is open. */
+  auth: { bootstrapToken?: string; metricsToken?: string };
   log: { level: Env['LOG_LEVEL'] };
   /** The one service time zone: billing periods start at midnight here. */
   timeZone: string;
@@ -156,7 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     http: { port: e.PORT, host: e.HOST },
     database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
-    auth: { bootstrapToken: e.BOOTSTRAP_API_TOKEN },
+    auth: { bootstrapToken: e.BOOTSTRAP_API_TOKEN, metricsToken: e.METRICS_TOKEN },
     log: { level: e.LOG_LEVEL },
     timeZone: e.TZ,
     attribution: { syncIntervalMs: e.ATTRIBUTION_SYNC_INTERVAL_MS, historyDays: e.ATTRIBUTION_HISTORY_DAYS },

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   try {
     await app.start();
   } catch (error) {
-    logger.fatal({ err: error }, 'failed to start');
+    // The reason in the message itself (e.g. "DATA_DIR ... is in use by process 1234"), where an operator reads first.
+    logger.fatal({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
     await app.stop();
     process.exit(1);
   }

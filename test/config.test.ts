@@ -6,6 +6,7 @@ describe('configuration from the environment', () => {
     expect(config.http).toEqual({ port: 4000, host: '0.0.0.0' });
     expect(config.database).toEqual({ url: undefined, dataDir: './data' });
     expect(config.timeZone).toBe('UTC');
+    expect(config.auth).toEqual({ bootstrapToken: undefined, metricsToken: undefined });
   });
 
   it('treats an empty variable as unset', () => {
@@ -19,6 +20,8 @@ describe('configuration from the environment', () => {
     [{ TZ: 'Mars/Olympus' }, 'TZ'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ BOOTSTRAP_API_TOKEN: 'short' }, 'BOOTSTRAP_API_TOKEN'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ METRICS_TOKEN: 'has a space in the middle' }, 'METRICS_TOKEN'],
   ])('rejects %p naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${variable}: `));

@@ -20,9 +20,8 @@ describe('the service process', () => {
     }
   });
 
-  /** Starts `command`, with its own embedded database and ephemeral ports; follows its JSON log. */
-  function start(command: string, args: string[]) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'um-process-'));
+  /** Starts `command`, with its own embedded database (or `dataDir`'s) and ephemeral ports; follows its JSON log. */
+  function start(command: string, args: string[], dataDir = mkdtempSync(join(tmpdir(), 'um-process-'))) {
     const child = spawn(command, args, {
       cwd: ROOT,
       env: {
@@ -39,7 +38,7 @@ describe('the service process', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     started.push({ child, dataDir });
-    const messages: { msg?: string; url?: string }[] = [];
+    const messages: { msg?: string; url?: string; level?: number }[] = [];
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       const entry = parse(line);
@@ -60,7 +59,7 @@ describe('the service process', () => {
         lines.on('line', onLine);
         child.once('exit', () => reject(new Error(`exited before logging "${msg}"`)));
       });
-    return { child, messages, exited, logged };
+    return { child, dataDir, messages, exited, logged };
   }
 
   /** Answers a request, then on SIGTERM to `child` stops cleanly and exits 0, not by the stop deadline. */
@@ -88,6 +87,36 @@ describe('the service process', () => {
     await expectCleanStop(start(process.execPath, ['-r', '@swc-node/register', 'src/main.ts']));
   }, 90_000);
 
+  it('refuses a second process on the same DATA_DIR, naming the holder, and starts again at once after the holder is killed', async () => {
+    const service = (dataDir?: string) => start(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], dataDir);
+    const first = service();
+    const { url } = await first.logged('usage meter started');
+    const created = await api(url!, 'mutation { createAccountStatus(input: {name: "kept across the restart"}) { id } }');
+    expect(created.errors).toBeUndefined();
+
+    const second = service(first.dataDir);
+    expect(await second.exited).toBe(1);
+    const refusal = second.messages.find((m) => m.level === 60);
+    expect(refusal?.msg).toBe(
+      `failed to start: DATA_DIR ${first.dataDir} is in use by process ${first.child.pid}: stop it first, or give this process another DATA_DIR`,
+    );
+    // The holder never noticed.
+    expect((await api(url!, '{ account_statuses { entities { name } } }')).data).toEqual({
+      account_statuses: { entities: [{ name: 'kept across the restart' }] },
+    });
+
+    // SIGKILL: nothing is released by the process itself; the kernel drops its lock.
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = service(first.dataDir);
+    const restarted = await third.logged('usage meter started');
+    expect((await api(restarted.url!, '{ account_statuses { entities { name } } }')).data).toEqual({
+      account_statuses: { entities: [{ name: 'kept across the restart' }] },
+    });
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  }, 120_000);
+
   it('stops cleanly when the SIGTERM goes to `npm start`, as a container runtime or supervisor sends it', async () => {
     // npm passes the signal to its script's shell; unless the shell hands over to node (exec), the
     // shell dies and the service runs on, orphaned, until it is killed without a flush.
@@ -95,7 +124,16 @@ describe('the service process', () => {
   }, 120_000);
 });
 
-function parse(line: string): { msg?: string; url?: string } | null {
+async function api(url: string, query: string): Promise<{ data?: unknown; errors?: unknown[] }> {
+  const response = await fetch(`${url}/api/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({ query }),
+  });
+  return response.json();
+}
+
+function parse(line: string): { msg?: string; url?: string; level?: number } | null {
   try {
     return JSON.parse(line);
   } catch {

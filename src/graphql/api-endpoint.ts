@@ -4,7 +4,7 @@ import { ApolloServer, HeaderMap, HTTPGraphQLResponse } from '@apollo/server';
 import bodyParser from 'body-parser';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
-import { isWellFormedToken } from '../auth/token.service';
+import { authenticate } from '../auth/bearer';
 import { isOutage } from '../db/sql-errors';
 import { createContext, GraphQLContext } from './context';
 import { UNAVAILABLE_MESSAGE } from './format-error';
@@ -42,12 +42,12 @@ export function apiEndpoint(apollo: ApolloServer<GraphQLContext>, services: Serv
 
   async function serve(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     // The token first: a refused request's body is never read.
-    const auth = await authenticate(services, req.headers.authorization);
+    const auth = await authenticate(services.tokens, req.headers.authorization);
     if (typeof auth === 'string') return sendJson(res, 401, graphQLError(auth, 'UNAUTHENTICATED'));
     const body = await parseBody(req, res);
     const answer = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method!.toUpperCase(), headers: headerMapOf(req), search: searchOf(req.url!), body },
-      context: async () => createContext(services, requestId, auth.tokenId),
+      context: async () => createContext(services, requestId, auth),
     });
     await send(res, answer);
   }
@@ -61,15 +61,6 @@ export function apiEndpoint(apollo: ApolloServer<GraphQLContext>, services: Serv
       else sendJson(res, status, body);
     });
   };
-}
-
-/** The token's id, or why the request is refused. */
-async function authenticate(services: Services, authorization: string | undefined): Promise<{ tokenId: number } | string> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) return 'Missing token: send the header "Authorization: Bearer <personal access token>"';
-  if (!isWellFormedToken(match[1])) return 'Malformed token';
-  const tokenId = await services.tokens.verify(match[1]);
-  return tokenId === null ? 'Unknown or revoked token' : { tokenId };
 }
 
 /**

@@ -9,6 +9,7 @@ import { apiEndpoint, errorAnswer, isApiPath } from './api-endpoint';
 import type { GraphQLContext } from './context';
 import { errorLoggingPlugin, formatError } from './format-error';
 import { graphiqlRouter } from './graphiql';
+import { metricsAccess } from './metrics-access';
 import { buildGraphQLSchema } from './schema';
 
 export interface ReadinessCheck {
@@ -66,7 +67,7 @@ export class HttpServer {
       const problem = await this.readiness().catch((error: Error) => error.message);
       res.status(problem ? 503 : 200).json(problem ? { status: 'not ready', reason: problem } : { status: 'ready' });
     });
-    app.get('/metrics', async (_req, res) => {
+    app.get('/metrics', metricsAccess(services.config.auth.metricsToken), async (_req, res) => {
       res.type(services.metrics.contentType).send(await services.metrics.metrics());
     });
     app.use(graphiqlRouter());

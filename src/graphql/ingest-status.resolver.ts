@@ -2,6 +2,8 @@ import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
 import type { IngestStatusEntry } from '../ingest/ingest-status';
 import { GraphQLContext } from './context';
 import { DatetimeScalar, Int64BitScalar } from './scalars';
+import { NeedsScope } from './auth/scope';
+import { TokenScope } from '../auth/token-scope';
 
 @ObjectType()
 class NamedCount {
@@ -79,6 +81,7 @@ function toGraphQL(entry: IngestStatusEntry): IngestStatus {
 
 @Resolver()
 export class IngestStatusResolver {
+  @NeedsScope(TokenScope.read)
   @Query(() => [IngestStatus], { description: 'Extension: per source and device, what was received, credited and dropped.' })
   async ingest_status(@Ctx() { services }: GraphQLContext): Promise<IngestStatus[]> {
     return (await services.ingestStatus.entries()).map(toGraphQL);

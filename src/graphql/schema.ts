@@ -1,12 +1,14 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { assertEveryOperationDeclaresScope, scopeAuthChecker } from './auth/scope';
 import { resolvers } from './resolvers';
 import { passCoercedRows } from './usage/data-usage.resolver';
 
 /** The executable schema, built from the resolver classes (code first). */
 export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
-  const schema = await buildSchema({ resolvers, validate: false });
+  const schema = await buildSchema({ resolvers, validate: false, authChecker: scopeAuthChecker, authMode: 'error' });
   passCoercedRows(schema);
+  assertEveryOperationDeclaresScope(schema);
   return schema;
 }
 

@@ -23,20 +23,22 @@ describe.each(testEngines())('HTTP front door on %s', (engine) => {
   });
 
   it('creates a token that works once and stops working when deleted', async () => {
-    const created = await t.gql(`mutation { createPersonalAccessToken(input: {name: "middleware"}) { id token hint } }`);
+    const created = await t.gql(`mutation { createPersonalAccessToken(input: {name: "middleware", scopes: [write]}) { id token hint } }`);
     const { id, token, hint } = created.data.createPersonalAccessToken;
     expect(token).toMatch(/^um_[A-Za-z0-9_-]{43}$/);
     expect(token.endsWith(hint)).toBe(true);
 
-    const listed = await t.gql('{ personal_access_tokens { id name hint } }', {}, { token });
-    expect(listed.data.personal_access_tokens).toContainEqual({ id, name: 'middleware', hint });
+    const answered = await t.gql('{ account_statuses { entities { id } } }', {}, { token });
+    expect([answered.status, answered.errors]).toEqual([200, undefined]);
+    const listed = await t.gql('{ personal_access_tokens { id name hint token scopes revoked } }');
+    expect(listed.data.personal_access_tokens).toContainEqual({ id, name: 'middleware', hint, token: null, scopes: ['read', 'write'], revoked: false });
     expect(JSON.stringify(listed)).not.toContain(token);
     const used = await t.gql('{ personal_access_tokens { id last_used_at } }');
     expect(used.data.personal_access_tokens.find((p: { id: string }) => p.id === id).last_used_at).not.toBeNull();
 
     const deleted = await t.gql(`mutation($id: Int64Bit!) { deletePersonalAccessToken(id: $id) { success } }`, { id });
     expect(deleted.data.deletePersonalAccessToken.success).toBe(true);
-    const after = await t.gql('{ personal_access_tokens { id } }', {}, { token });
+    const after = await t.gql('{ account_statuses { entities { id } } }', {}, { token });
     expect(after.status).toBe(401);
   });
 

@@ -21,7 +21,7 @@ it('createDataUsages hands its rows to the service as GraphQL coerced them, not 
     schema: await buildGraphQLSchema(),
     source: `mutation { createDataUsages(input: [{ time: "2026-03-10T10:00:00Z", inbytes: "5", outbytes: 6, account_id: "7",
       data_source_parent: "API", data_source_identifier: "mw" }]) { success message } }`,
-    contextValue: { services: { dataUsage } },
+    contextValue: { services: { dataUsage }, tokenScopes: ['read', 'write'] },
   });
   expect(result).toEqual({ data: { createDataUsages: { success: true, message: 'ok' } } });
   const [row] = received[0] as Record<string, unknown>[];

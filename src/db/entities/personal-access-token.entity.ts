@@ -1,8 +1,9 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from './base.entity';
 
 /** An API token. Only its SHA-256 is stored: the token itself is shown once, when created. */
 @Entity('personal_access_tokens')
+@Check('personal_access_tokens_scope', `scope IN ('read', 'write', 'admin')`)
 export class PersonalAccessToken extends BaseEntity {
   @Column({ type: 'text' })
   name!: string;
@@ -17,4 +18,8 @@ export class PersonalAccessToken extends BaseEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   last_used_at!: Date | null;
+
+  /** The token's highest scope (src/auth/token-scope.ts): it holds this one and every one below it. */
+  @Column({ type: 'text' })
+  scope!: 'read' | 'write' | 'admin';
 }

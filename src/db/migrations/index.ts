@@ -35,3 +35,6 @@ migrations.push(UsageSeriesFillfactor1795646759952);
 // The SaiSei REST system name per inline device.
 import { InlineDeviceSystemName1796200000000 } from './1796200000000-inline-device-system-name';
 migrations.push(InlineDeviceSystemName1796200000000);
+// Token scopes: read, write, admin; tokens made before them become admin.
+import { TokenScopes1796400000000 } from './1796400000000-token-scopes';
+migrations.push(TokenScopes1796400000000);

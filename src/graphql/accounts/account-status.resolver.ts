@@ -11,19 +11,24 @@ import {
   CreateAccountStatusMutationInput,
   UpdateAccountStatusMutationInput,
 } from './account-status.types';
+import { NeedsScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 @Resolver(() => AccountStatusObject)
 export class AccountStatusResolver extends EntityNodeResolver('AccountStatus', AccountStatusObject) {
+  @NeedsScope(TokenScope.read)
   @Query(() => AccountStatusConnection)
   account_statuses(@Args(() => AccountStatusListArgs) args: AccountStatusListArgs, @Ctx() { services }: GraphQLContext) {
     return services.accountStatuses.list(toListQuery(args));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => AccountStatusObject)
   createAccountStatus(@Arg('input', () => CreateAccountStatusMutationInput) input: CreateAccountStatusMutationInput, @Ctx() { services }: GraphQLContext) {
     return services.accountStatuses.create(domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => AccountStatusObject)
   updateAccountStatus(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -33,6 +38,7 @@ export class AccountStatusResolver extends EntityNodeResolver('AccountStatus', A
     return services.accountStatuses.update(idOf(id), domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse)
   async deleteAccountStatus(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     await services.accountStatuses.delete(idOf(id));

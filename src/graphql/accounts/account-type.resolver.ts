@@ -11,19 +11,24 @@ import {
   CreateAccountTypeMutationInput,
   UpdateAccountTypeMutationInput,
 } from './account-type.types';
+import { NeedsScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 @Resolver(() => AccountTypeObject)
 export class AccountTypeResolver extends EntityNodeResolver('AccountType', AccountTypeObject) {
+  @NeedsScope(TokenScope.read)
   @Query(() => AccountTypeConnection)
   account_types(@Args(() => AccountTypeListArgs) args: AccountTypeListArgs, @Ctx() { services }: GraphQLContext) {
     return services.accountTypes.list(toListQuery(args));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => AccountTypeObject)
   createAccountType(@Arg('input', () => CreateAccountTypeMutationInput) input: CreateAccountTypeMutationInput, @Ctx() { services }: GraphQLContext) {
     return services.accountTypes.create(domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => AccountTypeObject)
   updateAccountType(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -33,6 +38,7 @@ export class AccountTypeResolver extends EntityNodeResolver('AccountType', Accou
     return services.accountTypes.update(idOf(id), domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse)
   async deleteAccountType(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     await services.accountTypes.delete(idOf(id));

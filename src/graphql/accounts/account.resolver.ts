@@ -9,19 +9,24 @@ import { AccountConnection, AccountListArgs, AccountObject, CreateAccountMutatio
 import { InventoryItemConnection, InventoryItemListArgs } from './inventory-item.types';
 import { IpAssignmentConnection, IpAssignmentListArgs } from './ip-assignment.types';
 import { RadiusAccountConnection, RadiusAccountListArgs } from './radius-account.types';
+import { NeedsScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 @Resolver(() => AccountObject)
 export class AccountResolver extends EntityNodeResolver('Account', AccountObject) {
+  @NeedsScope(TokenScope.read)
   @Query(() => AccountConnection)
   accounts(@Args(() => AccountListArgs) args: AccountListArgs, @Ctx() { services }: GraphQLContext) {
     return services.accounts.list(toListQuery(args));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => AccountObject)
   createAccount(@Arg('input', () => CreateAccountMutationInput) input: CreateAccountMutationInput, @Ctx() { services }: GraphQLContext) {
     return services.accounts.create(domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => AccountObject)
   updateAccount(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -31,11 +36,13 @@ export class AccountResolver extends EntityNodeResolver('Account', AccountObject
     return services.accounts.update(idOf(id), domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => AccountObject, { description: 'Accounts are archived, never deleted.' })
   archiveAccount(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     return services.accounts.archive(idOf(id));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => AccountObject)
   unarchiveAccount(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     return services.accounts.unarchive(idOf(id));

@@ -13,19 +13,24 @@ import {
   UpdateInventoryItemMutationInput,
 } from './inventory-item.types';
 import { IpAssignmentConnection, IpAssignmentListArgs } from './ip-assignment.types';
+import { NeedsScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 @Resolver(() => InventoryItemObject)
 export class InventoryItemResolver extends EntityNodeResolver('InventoryItem', InventoryItemObject) {
+  @NeedsScope(TokenScope.read)
   @Query(() => InventoryItemConnection)
   inventory_items(@Args(() => InventoryItemListArgs) args: InventoryItemListArgs, @Ctx() { services }: GraphQLContext) {
     return services.inventoryItems.list(toListQuery(args));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => InventoryItemObject)
   createInventoryItem(@Arg('input', () => CreateInventoryItemMutationInput) input: CreateInventoryItemMutationInput, @Ctx() { services }: GraphQLContext) {
     return services.inventoryItems.create(domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => InventoryItemObject)
   updateInventoryItem(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -35,6 +40,7 @@ export class InventoryItemResolver extends EntityNodeResolver('InventoryItem', I
     return services.inventoryItems.update(idOf(id), domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse, { description: "Deletes the device and releases the addresses it held." })
   async deleteInventoryItem(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     await services.inventoryItems.delete(idOf(id));

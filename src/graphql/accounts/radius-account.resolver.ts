@@ -13,19 +13,24 @@ import {
   RadiusAccountObject,
   UpdateRadiusAccountMutationInput,
 } from './radius-account.types';
+import { NeedsScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 @Resolver(() => RadiusAccountObject)
 export class RadiusAccountResolver extends EntityNodeResolver('RadiusAccount', RadiusAccountObject) {
+  @NeedsScope(TokenScope.read)
   @Query(() => RadiusAccountConnection)
   radius_accounts(@Args(() => RadiusAccountListArgs) args: RadiusAccountListArgs, @Ctx() { services }: GraphQLContext) {
     return services.radiusAccounts.list(toListQuery(args));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => RadiusAccountObject)
   createRadiusAccount(@Arg('input', () => CreateRadiusAccountMutationInput) input: CreateRadiusAccountMutationInput, @Ctx() { services }: GraphQLContext) {
     return services.radiusAccounts.create(domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => RadiusAccountObject)
   updateRadiusAccount(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -35,6 +40,7 @@ export class RadiusAccountResolver extends EntityNodeResolver('RadiusAccount', R
     return services.radiusAccounts.update(idOf(id), domainInput(input));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse, { description: 'Deletes the login and releases the addresses it held.' })
   async deleteRadiusAccount(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     await services.radiusAccounts.delete(idOf(id));

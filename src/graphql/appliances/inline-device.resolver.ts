@@ -11,19 +11,24 @@ import {
   InlineDeviceObject,
   UpdateInlineDeviceMutationInput,
 } from './inline-device.types';
+import { NeedsScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 @Resolver(() => InlineDeviceObject)
 export class InlineDeviceResolver extends EntityNodeResolver('InlineDevice', InlineDeviceObject) {
+  @NeedsScope(TokenScope.read)
   @Query(() => InlineDeviceConnection)
   inline_devices(@Args(() => InlineDeviceListArgs) args: InlineDeviceListArgs, @Ctx() { services }: GraphQLContext) {
     return services.inlineDevices.list(toListQuery(args));
   }
 
+  @NeedsScope(TokenScope.admin)
   @Mutation(() => InlineDeviceObject)
   createInlineDevice(@Arg('input', () => CreateInlineDeviceMutationInput) input: CreateInlineDeviceMutationInput, @Ctx() { services }: GraphQLContext) {
     return services.inlineDevices.create(domainInput(input));
   }
 
+  @NeedsScope(TokenScope.admin)
   @Mutation(() => InlineDeviceObject)
   updateInlineDevice(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -33,6 +38,7 @@ export class InlineDeviceResolver extends EntityNodeResolver('InlineDevice', Inl
     return services.inlineDevices.update(idOf(id), domainInput(input));
   }
 
+  @NeedsScope(TokenScope.admin)
   @Mutation(() => SuccessResponse)
   async deleteInlineDevice(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     await services.inlineDevices.delete(idOf(id));

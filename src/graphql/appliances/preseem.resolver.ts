@@ -3,6 +3,8 @@ import type { PreseemView } from '../../appliances/preseem-settings.service';
 import { domainInput } from '../common/node.type';
 import type { GraphQLContext } from '../context';
 import { PreseemObject, UpdatePreseemMutationInput } from './preseem.types';
+import { NeedsScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 function toObject({ settings, apiKeyPresent }: PreseemView): PreseemObject {
   return {
@@ -17,11 +19,13 @@ function toObject({ settings, apiKeyPresent }: PreseemView): PreseemObject {
 
 @Resolver()
 export class PreseemResolver {
+  @NeedsScope(TokenScope.read)
   @Query(() => PreseemObject, { description: 'The Preseem integration settings.' })
   async preseem(@Ctx() { services }: GraphQLContext): Promise<PreseemObject> {
     return toObject(await services.preseem.get());
   }
 
+  @NeedsScope(TokenScope.admin)
   @Mutation(() => PreseemObject)
   async updatePreseem(
     @Arg('input', () => UpdatePreseemMutationInput) input: UpdatePreseemMutationInput,

@@ -22,6 +22,8 @@ import {
 } from './data-usage.types';
 import { pageOf } from './page';
 import { sonarUniqueId } from '../common/node.type';
+import { declaredScope, NeedsScope, requireScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 const MAX_WINDOW_MS = 400 * 86_400_000;
 
@@ -61,6 +63,7 @@ export function historiesPage(histories: UsageHistory[], paginator: Paginator | 
 
 @Resolver()
 export class DataUsageResolver {
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse, {
     description:
       'Sonar: running counters per series; the first sample is a baseline, a lower value a reset. Atomic; ' +
@@ -75,6 +78,7 @@ export class DataUsageResolver {
     return result.success ? SuccessResponse.ok(result.message) : SuccessResponse.failed(result.message);
   }
 
+  @NeedsScope(TokenScope.read)
   @Query(() => DataUsageTotalConnection)
   async data_usage_totals(
     @Arg('account_id', () => Int64BitScalar) accountId: bigint,
@@ -95,6 +99,7 @@ export class DataUsageResolver {
     return pageOf(entities, 1, Math.max(1, entities.length));
   }
 
+  @NeedsScope(TokenScope.read)
   @Query(() => [DataUsage])
   async data_usage(
     @Arg('account_id', () => Int64BitScalar) accountId: bigint,
@@ -117,6 +122,7 @@ export class DataUsageResolver {
     }));
   }
 
+  @NeedsScope(TokenScope.read)
   @Query(() => DataUsageHistoryConnection, { description: 'One row per billing period, newest first; the open period has no end_time.' })
   async data_usage_histories(
     @Arg('account_id', () => Int64BitScalar) accountId: bigint,
@@ -126,6 +132,7 @@ export class DataUsageResolver {
     return historiesPage(await loaders.usageHistories.load(Number(accountId)), paginator);
   }
 
+  @NeedsScope(TokenScope.read)
   @Query(() => [TopDataUsage], { description: 'Extension: the heaviest accounts over a window, heaviest first.' })
   async top_data_usage(
     @Arg('start_datetime', () => DatetimeScalar) start: Date,
@@ -139,6 +146,7 @@ export class DataUsageResolver {
     return rows.map((r) => ({ account_id: r.accountId, inbytes: r.inBytes, outbytes: r.outBytes, total_bytes: r.totalBytes }));
   }
 
+  @NeedsScope(TokenScope.read)
   @Query(() => [UnattributedUsage], { description: 'Extension: traffic whose address matched no assignment, heaviest first.' })
   async unattributed_usage(
     @Arg('start_datetime', () => DatetimeScalar) start: Date,
@@ -157,6 +165,7 @@ export class DataUsageResolver {
     }));
   }
 
+  @NeedsScope(TokenScope.read)
   @Query(() => [AccountUsageStatus], {
     description: 'Extension: accounts at or over `percent` of their allowance (cap + top-offs) in the current billing period.',
   })
@@ -186,10 +195,16 @@ export class DataUsageResolver {
  * also serves every other request) that copy cost more than the counter logic: `npm run
  * bench:ledger` measured 3-9% more samples/s without it (alternating runs). So this field's
  * resolver gets its rows as GraphQL coerced them. The price: type-graphql middleware, guards or
- * validation added to this one field would not run; it has none.
+ * validation added to this one field would not run. Its one guard, the scope check of
+ * `@NeedsScope`, is made here instead (test/graphql/auth/token-scopes.test.ts runs every mutation
+ * with a read token).
  */
 export function passCoercedRows(schema: GraphQLSchema): void {
   const field = schema.getMutationType()!.getFields().createDataUsages;
   const resolver = new DataUsageResolver();
-  field.resolve = (_root, args: { input: DataUsageSample[] }, context: GraphQLContext) => resolver.createDataUsages(args.input, context);
+  const scope = declaredScope(field)!;
+  field.resolve = (_root, args: { input: DataUsageSample[] }, context: GraphQLContext, info) => {
+    requireScope(context, info.fieldName, scope);
+    return resolver.createDataUsages(args.input, context);
+  };
 }

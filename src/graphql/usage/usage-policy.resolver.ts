@@ -17,6 +17,8 @@ import {
   UpdateUsageBasedBillingPolicyMutationInput,
   UsageBasedBillingPolicyObject,
 } from './data-usage.types';
+import { NeedsScope } from '../auth/scope';
+import { TokenScope } from '../../auth/token-scope';
 
 @Resolver(() => UsageBasedBillingPolicyObject)
 export class UsageBasedBillingPolicyResolver extends EntityNodeResolver('UsageBasedBillingPolicy', UsageBasedBillingPolicyObject) {
@@ -25,11 +27,13 @@ export class UsageBasedBillingPolicyResolver extends EntityNodeResolver('UsageBa
     return loaders.freePeriods.load(root.id);
   }
 
+  @NeedsScope(TokenScope.read)
   @Query(() => [UsageBasedBillingPolicyObject])
   usage_based_billing_policies(@Ctx() { services }: GraphQLContext) {
     return services.usagePolicies.listPolicies();
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => UsageBasedBillingPolicyObject)
   createUsageBasedBillingPolicy(
     @Arg('input', () => CreateUsageBasedBillingPolicyMutationInput) input: CreateUsageBasedBillingPolicyMutationInput,
@@ -38,6 +42,7 @@ export class UsageBasedBillingPolicyResolver extends EntityNodeResolver('UsageBa
     return services.usagePolicies.createPolicy(input);
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => UsageBasedBillingPolicyObject)
   updateUsageBasedBillingPolicy(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -47,12 +52,14 @@ export class UsageBasedBillingPolicyResolver extends EntityNodeResolver('UsageBa
     return services.usagePolicies.updatePolicy(Number(id), input);
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse)
   async deleteUsageBasedBillingPolicy(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     await services.usagePolicies.deletePolicy(Number(id));
     return SuccessResponse.ok();
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse, { description: 'Extension: link an account to a policy, or unlink it with null.' })
   async setAccountUsageBasedBillingPolicy(
     @Arg('account_id', () => Int64BitScalar) accountId: bigint,
@@ -81,6 +88,7 @@ export class UsageBasedBillingPolicyFreePeriodResolver extends EntityNodeResolve
     return formatTimeOfDay(root.end_minute);
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => FreePeriodObject)
   createUsageBasedBillingPolicyFreePeriod(
     @Arg('input', () => CreateUsageBasedBillingPolicyFreePeriodMutationInput) input: CreateUsageBasedBillingPolicyFreePeriodMutationInput,
@@ -89,6 +97,7 @@ export class UsageBasedBillingPolicyFreePeriodResolver extends EntityNodeResolve
     return services.usagePolicies.createFreePeriod({ ...input, usage_based_billing_policy_id: Number(input.usage_based_billing_policy_id) });
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => FreePeriodObject)
   updateUsageBasedBillingPolicyFreePeriod(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -98,6 +107,7 @@ export class UsageBasedBillingPolicyFreePeriodResolver extends EntityNodeResolve
     return services.usagePolicies.updateFreePeriod(Number(id), input);
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse)
   async deleteUsageBasedBillingPolicyFreePeriod(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     await services.usagePolicies.deleteFreePeriod(Number(id));
@@ -107,11 +117,13 @@ export class UsageBasedBillingPolicyFreePeriodResolver extends EntityNodeResolve
 
 @Resolver(() => DataUsageTopOffObject)
 export class DataUsageTopOffResolver extends EntityNodeResolver('DataUsageTopOff', DataUsageTopOffObject) {
+  @NeedsScope(TokenScope.read)
   @Query(() => [DataUsageTopOffObject])
   data_usage_top_offs(@Arg('account_id', () => Int64BitScalar) accountId: bigint, @Ctx() { services }: GraphQLContext) {
     return services.usagePolicies.topOffs(Number(accountId));
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => DataUsageTopOffObject, { description: "Adds to the allowance of the account's current billing period." })
   createDataUsageTopOff(
     @Arg('input', () => CreateDataUsageTopOffMutationInput) input: CreateDataUsageTopOffMutationInput,
@@ -120,6 +132,7 @@ export class DataUsageTopOffResolver extends EntityNodeResolver('DataUsageTopOff
     return services.usagePolicies.createTopOff(Number(input.account_id), input.amount_in_bytes);
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => DataUsageTopOffObject)
   updateDataUsageTopOff(
     @Arg('id', () => Int64BitScalar) id: bigint,
@@ -129,6 +142,7 @@ export class DataUsageTopOffResolver extends EntityNodeResolver('DataUsageTopOff
     return services.usagePolicies.updateTopOff(Number(id), input);
   }
 
+  @NeedsScope(TokenScope.write)
   @Mutation(() => SuccessResponse)
   async deleteDataUsageTopOff(@Arg('id', () => Int64BitScalar) id: bigint, @Ctx() { services }: GraphQLContext) {
     await services.usagePolicies.deleteTopOff(Number(id));
