@@ -1,23 +1,20 @@
 /// <reference lib="dom" />
-import { existsSync } from 'node:fs';
 import { chromium, Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/app';
+import { chromiumPath, describeWithPeers } from '../support/peers';
 
 /**
  * The explorer in a real browser, with the network limited to this service: GraphiQL must
  * load every asset from here and run a query with the Authorization header set in its
  * Headers tab. Needs Debian's chromium (.ci/run installs it).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-
-describeWithBrowser('GraphiQL in Chromium', () => {
+describeWithPeers('chromium')('GraphiQL in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
   beforeAll(async () => {
     t = await startTestApp('pglite');
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: chromiumPath(),
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   }, 60_000);
