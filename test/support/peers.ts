@@ -33,7 +33,7 @@ export const PEERS: Record<Peer, PeerSpec> = {
     missing: () => notOnPath('radclient'),
   },
   freeradius: {
-    what: 'the FreeRADIUS 3 server with its PostgreSQL module (rlm_sql_postgresql), and psql',
+    what: 'the FreeRADIUS 3 server, its PostgreSQL module rlm_sql_postgresql, and psql',
     packages: ['freeradius', 'freeradius-postgresql', 'postgresql-client'],
     missing: () =>
       notOnPath('freeradius') ??
@@ -42,7 +42,7 @@ export const PEERS: Record<Peer, PeerSpec> = {
       missingFile(path.join(FREERADIUS_MODULES, 'rlm_sql_postgresql.so')),
   },
   mariadb: {
-    what: "a MariaDB server on 127.0.0.1:3306 and FreeRADIUS's MySQL module (rlm_sql_mysql)",
+    what: "a MariaDB server on 127.0.0.1:3306 and FreeRADIUS's MySQL module rlm_sql_mysql",
     packages: ['mariadb-server', 'freeradius-mysql'],
     then: 'start it (start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd)',
     missing: () => missingFile(path.join(FREERADIUS_MODULES, 'rlm_sql_mysql.so')) ?? notAnswering('127.0.0.1', 3306),
@@ -63,7 +63,7 @@ export const PEERS: Record<Peer, PeerSpec> = {
     missing: () => missingFile(chromiumPath()),
   },
   postgresql: {
-    what: 'a PostgreSQL server (every integration test runs on it as well as on PGlite)',
+    what: 'a PostgreSQL server, where every integration test runs as well as on PGlite',
     packages: ['postgresql'],
     then: 'set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres',
     missing: () => (process.env.TEST_DATABASE_URL ? null : 'TEST_DATABASE_URL is not set'),
