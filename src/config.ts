@@ -9,9 +9,46 @@ import { z } from 'zod';
 const port = (fallback: number) =>
   z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** Which browser origins may call the API: `*` (any), or the origins listed. */
+export type CorsOrigins = '*' | readonly string[];
+
+/**
+ * CORS_ORIGINS: `*`, or a comma list of origins (`scheme://host[:port]`), kept as a browser writes
+ * its `Origin` header (lower-case host, no default port) so that a plain comparison matches.
+ */
+const corsOrigins = z.string().transform((text, ctx): CorsOrigins => {
+  const items = text.split(',').map((item) => item.trim());
+  if (items.length === 1 && items[0] === '*') return '*';
+  const origins: string[] = [];
+  for (const item of items) {
+    const problem = originProblem(item);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    origins.push(new URL(item).origin);
+  }
+  return origins;
+});
+
+/** Why `item` is not an origin, or null. */
+function originProblem(item: string): string | null {
+  if (item === '') return 'has an empty entry: origins are separated by single commas';
+  if (item === '*') return '`*` (any origin) cannot be combined with a list';
+  const url = URL.canParse(item) ? new URL(item) : null;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return `"${item}" is not an origin such as http://localhost:3000 or https://app.example.net`;
+  }
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    return `"${item}" is not an origin (no path, query or user): did you mean ${url.origin}?`;
+  }
+  return null;
+}
+
 const envSchema = z.object({
   PORT: port(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  CORS_ORIGINS: corsOrigins.optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -81,7 +118,8 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
-  http: { port: number; host: string };
+  /** corsOrigins absent: no cross-origin access (no CORS headers). */
+  http: { port: number; host: string; corsOrigins?: CorsOrigins };
   database: { url?: string; dataDir: string };
   /** metricsToken: the Bearer token `/metrics` asks for; absent, `/metrics` is open. */
   auth: { bootstrapToken?: string; metricsToken?: string };
@@ -159,7 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, corsOrigins: e.CORS_ORIGINS },
     database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
     auth: { bootstrapToken: e.BOOTSTRAP_API_TOKEN, metricsToken: e.METRICS_TOKEN },
     log: { level: e.LOG_LEVEL },

@@ -22,8 +22,23 @@ describe('configuration from the environment', () => {
     [{ BOOTSTRAP_API_TOKEN: 'short' }, 'BOOTSTRAP_API_TOKEN'],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
     [{ METRICS_TOKEN: 'has a space in the middle' }, 'METRICS_TOKEN'],
+    [{ CORS_ORIGINS: 'localhost:3000' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'ftp://files.example.net' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'http://localhost:3000/app' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'http://localhost:3000,,http://localhost:3001' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: '*,http://localhost:3000' }, 'CORS_ORIGINS'],
   ])('rejects %p naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${variable}: `));
+  });
+
+  it('reads CORS_ORIGINS as `*` or a list of origins written as browsers send them', () => {
+    expect(loadConfig({}).http.corsOrigins).toBeUndefined();
+    expect(loadConfig({ CORS_ORIGINS: ' * ' }).http.corsOrigins).toBe('*');
+    expect(loadConfig({ CORS_ORIGINS: 'http://LocalHost:3000/, https://app.example.net:443' }).http.corsOrigins).toEqual([
+      'http://localhost:3000',
+      'https://app.example.net',
+    ]);
+    expect(() => loadConfig({ CORS_ORIGINS: 'http://localhost:3000/app' })).toThrow('did you mean http://localhost:3000?');
   });
 });

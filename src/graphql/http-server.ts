@@ -7,6 +7,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { Services } from '../services';
 import { apiEndpoint, errorAnswer, isApiPath } from './api-endpoint';
 import type { GraphQLContext } from './context';
+import { withCors } from './cors-policy';
 import { errorLoggingPlugin, formatError } from './format-error';
 import { graphiqlRouter } from './graphiql';
 import { metricsAccess } from './metrics-access';
@@ -72,7 +73,7 @@ export class HttpServer {
     });
     app.use(graphiqlRouter());
     app.use(jsonErrors(services));
-    const api = apiEndpoint(this.apollo, services);
+    const api = withCors(services.config.http.corsOrigins, apiEndpoint(this.apollo, services));
     this.httpServer.on('request', (req, res) => (isApiPath(req.url!) ? api(req, res) : app(req, res)));
 
     const { port, host } = services.config.http;

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { preparedQuery } from '../../src/db/prepared-query';
 import { isOutage } from '../../src/db/sql-errors';
 import { openTestDataSource } from '../support/database';
+import { describeWithPeers } from '../support/peers';
 
 /**
  * A transaction whose connection the server ends (a restart, a failover) while the transaction
@@ -10,7 +11,7 @@ import { openTestDataSource } from '../support/database';
  * createDataUsages call did exactly that, then failed at COMMIT; the middleware's retry counted
  * its usage a second time). Needs a PostgreSQL server.
  */
-(process.env.TEST_DATABASE_URL ? describe : describe.skip)('preparedQuery in a transaction whose connection was lost', () => {
+describeWithPeers('postgresql')('preparedQuery in a transaction whose connection was lost', () => {
   it('fails, and writes nothing outside the transaction', async () => {
     const { dataSource, close } = await openTestDataSource('postgres');
     const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource, DatabaseSettings, Engine } from '../../src/db/data-source';
+import { hasPeers } from './peers';
 
 /**
  * The engines every integration suite runs against: the embedded PostgreSQL always,
- * and a real PostgreSQL server when TEST_DATABASE_URL points at one (CI sets it).
+ * and a real PostgreSQL server when TEST_DATABASE_URL points at one (CI sets it; without it
+ * the run's summary says so, and REQUIRE_PEERS=1 fails: see peers.ts).
  */
 export function testEngines(): Engine[] {
-  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  return hasPeers('postgresql') ? ['pglite', 'postgres'] : ['pglite'];
 }
 
 export interface TestDatabase {

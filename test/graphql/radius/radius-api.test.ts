@@ -2,10 +2,11 @@ import { RadiusAccountingServer } from '../../../src/ingest/radius/radius-accoun
 import { RadiusAccountingStore } from '../../../src/ingest/radius/radius-accounting.store';
 import { RadiusClientRegistry } from '../../../src/ingest/radius/radius-clients.registry';
 import { testEngines } from '../../support/database';
+import { describeWithPeers } from '../../support/peers';
 import { startTestApp, TestApp } from '../../support/app';
 import { MapAttribution, packet, radclient, TableLedger } from '../../ingest/radius/radius-test-support';
 
-describe.each(testEngines())('RADIUS GraphQL on %s', (engine) => {
+describeWithPeers('radclient').each(testEngines())('RADIUS GraphQL on %s', (engine) => {
   let t: TestApp;
   let server: RadiusAccountingServer;
   let registry: RadiusClientRegistry;

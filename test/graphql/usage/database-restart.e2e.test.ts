@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { startTestApp, TestApp } from '../../support/app';
 import { freeUdpPort, packet, radclient } from '../../ingest/radius/radius-test-support';
+import { describeWithPeers, itWithPeers } from '../../support/peers';
 
 const CREATE = `mutation($input: [CreateDataUsageMutationInput!]!) { createDataUsages(input: $input) { success message } }`;
 const TOTALS = `query($a: Int64Bit!, $s: Datetime!, $e: Datetime!) {
@@ -14,9 +15,9 @@ type UsageRow = { billable_in_bytes: string; billable_out_bytes: string; data_so
  * middle of writes: createDataUsages calls, which middleware retries until answered as the error
  * tells it to; RADIUS accounting, which a NAS (radclient) retransmits until acknowledged; and the
  * buffered writer's flushes, which retry by themselves. The usage comes out exact: nothing lost,
- * nothing counted twice. Needs a PostgreSQL server.
+ * nothing counted twice. Needs a PostgreSQL server (and radclient for the RADIUS part).
  */
-(process.env.TEST_DATABASE_URL ? describe : describe.skip)('usage writes when the database drops its connections', () => {
+describeWithPeers('postgresql')('usage writes when the database drops its connections', () => {
   let t: TestApp;
   let admin: Client;
   let accountId: string;
@@ -136,7 +137,7 @@ type UsageRow = { billable_in_bytes: string; billable_out_bytes: string; data_so
     expect(failedFlushes).toBeGreaterThan(0);
   }, 60_000);
 
-  it('RADIUS accounting: what the service acknowledged is counted once, whatever it did not is re-sent', async () => {
+  itWithPeers('radclient')('RADIUS accounting: what the service acknowledged is counted once, whatever it did not is re-sent', async () => {
     const sessions = [1, 2, 3, 4, 5, 6];
     const packets = sessions.flatMap((k) => {
       const base = { 'User-Name': 'restart', 'NAS-IP-Address': '192.0.2.77', 'Acct-Session-Id': `restart-${k}` };
@@ -165,7 +166,7 @@ type UsageRow = { billable_in_bytes: string; billable_out_bytes: string; data_so
     expect(radiusRow).toEqual({ billable_in_bytes: String(5000 * 21), billable_out_bytes: String(500 * 21), data_source_parent: 'RADIUS', data_source_identifier: '192.0.2.77' });
   }, 90_000);
 
-  it('keeps following changes made in another process after the drops (attribution sync)', async () => {
+  itWithPeers('radclient')('keeps following changes made in another process after the drops (attribution sync)', async () => {
     // Written straight to the database, as another service process would: only the change-log
     // sync can tell this one, and its connection was ended many times above.
     await dropConnections();

@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { UsageWriter } from '../../../src/usage/ledger';
 import { NetflowComponent } from '../../../src/ingest/netflow/netflow.component';
 import { startTestApp, TestApp } from '../../support/app';
+import { describeWithPeers } from '../../support/peers';
 import { SummingWriter } from './support/fakes';
 
 /**
@@ -21,10 +22,7 @@ interface Expected {
   packets: number;
 }
 
-const hasTools = spawnSync('which', ['softflowd']).status === 0 && spawnSync('/usr/bin/python3', ['-c', 'import scapy']).status === 0;
-const maybe = hasTools ? describe : describe.skip;
-
-maybe('NetFlow collector fed by softflowd, in the running service', () => {
+describeWithPeers('softflowd', 'scapy')('NetFlow collector fed by softflowd, in the running service', () => {
   let t: TestApp;
   let dir: string;
   let pcap: string;

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { RadacctImporter, radacctDelta } from '../../../src/ingest/radius/radacct.importer';
 import { openTestDataSource, testEngines } from '../../support/database';
 import { applyRadacctSchema, FreeRadius } from '../../support/freeradius';
+import { describeWithPeers } from '../../support/peers';
 import { freeUdpPort, MapAttribution, packet, radclient, TableLedger } from './radius-test-support';
 
 const GIB4 = 2n ** 32n;
@@ -24,9 +25,8 @@ describe('radacctDelta', () => {
 });
 
 const serverUrl = process.env.TEST_DATABASE_URL;
-const describeWithPostgres = serverUrl ? describe.each(testEngines()) : describe.skip.each(['pglite']);
 
-describeWithPostgres('radacct import from a real FreeRADIUS writing to PostgreSQL, ledger on %s', (engine) => {
+describeWithPeers('postgresql', 'freeradius', 'radclient').each(testEngines())('radacct import from a real FreeRADIUS writing to PostgreSQL, ledger on %s', (engine) => {
   const SECRET = 'radacct-secret';
   let dataSource: DataSource;
   let close: () => Promise<void>;

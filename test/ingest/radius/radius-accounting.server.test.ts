@@ -5,12 +5,13 @@ import { RadiusAccountingServer } from '../../../src/ingest/radius/radius-accoun
 import { RadiusAccountingStore } from '../../../src/ingest/radius/radius-accounting.store';
 import { RadiusClientRegistry } from '../../../src/ingest/radius/radius-clients.registry';
 import { testEngines, openTestDataSource } from '../../support/database';
+import { describeWithPeers } from '../../support/peers';
 import { MapAttribution, TableLedger, packet, radclient, eventually } from './radius-test-support';
 
 const SECRET = 'testing123';
 const GIB4 = 2n ** 32n;
 
-describe.each(testEngines())('RADIUS accounting server on %s', (engine) => {
+describeWithPeers('radclient').each(testEngines())('RADIUS accounting server on %s', (engine) => {
   let close: () => Promise<void>;
   let dataSource: DataSource;
   let server: RadiusAccountingServer;

@@ -1,9 +1,10 @@
 import { startTestApp, TestApp } from '../../support/app';
 import { testEngines } from '../../support/database';
+import { describeWithPeers } from '../../support/peers';
 import { eventually, freeUdpPort, packet, radclient } from './radius-test-support';
 
 /** The RADIUS component inside the whole service: configuration, clients from the API, counters on /metrics and ingest_status. */
-describe.each(testEngines())('RADIUS component in the app on %s', (engine) => {
+describeWithPeers('radclient').each(testEngines())('RADIUS component in the app on %s', (engine) => {
   let t: TestApp;
   let port: number;
 

@@ -1,20 +1,16 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { startTestApp, TestApp } from '../../support/app';
 import { testEngines } from '../../support/database';
+import { describeWithPeers } from '../../support/peers';
 import { freeUdpPort, packet, radclient } from './radius-test-support';
 
 /**
  * The whole service as a NAS and an operator see it: radclient sends Start / Interim / Stop
  * with gigawords (and -r 3 -t 1 retransmissions) to the running service, and the GraphQL
- * usage totals equal the expected bytes exactly. Needs the real AttributionService and
- * LedgerService registered in `services` (they land on main separately): skipped until then.
+ * usage totals equal the expected bytes exactly.
  */
-const SRC = path.resolve(__dirname, '../../../src');
-const wired = existsSync(path.join(SRC, 'attribution/attribution.service.ts')) && existsSync(path.join(SRC, 'usage/ledger.service.ts'));
 const GIB4 = 2n ** 32n;
 
-(wired ? describe.each(testEngines()) : describe.skip.each(testEngines()))('RADIUS end to end through the service on %s', (engine) => {
+describeWithPeers('radclient').each(testEngines())('RADIUS end to end through the service on %s', (engine) => {
   let t: TestApp;
   let port: number;
   let accountId: string;
