@@ -19,6 +19,9 @@ describe('configuration from the environment', () => {
     [{ TZ: 'Mars/Olympus' }, 'TZ'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ BOOTSTRAP_API_TOKEN: 'short' }, 'BOOTSTRAP_API_TOKEN'],
+    [{ RADACCT_DATABASE_URL: 'mysql://radius@10.0.0.5/radius' }, 'RADACCT_DATABASE_URL'],
+    // A RadiusServer's ip_address cannot be a socket directory.
+    [{ RADACCT_DATABASE_URL: 'postgresql://radius@localhost/radius?host=/var/run/postgresql' }, 'RADACCT_DATABASE_URL'],
   ])('rejects %p naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${variable}: `));

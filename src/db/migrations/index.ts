@@ -31,3 +31,7 @@ migrations.push(Usage5mCovering1795646759951);
 // In-place (HOT) updates of the createDataUsages series states.
 import { UsageSeriesFillfactor1795646759952 } from './1795646759952-usage-series-fillfactor';
 migrations.push(UsageSeriesFillfactor1795646759952);
+
+// RadiusServer (Sonar's): the radacct import per server, replacing RADACCT_DATABASE_URL.
+import { RadiusServers1796500000000 } from './1796500000000-radius-servers';
+migrations.push(RadiusServers1796500000000);
