@@ -21,11 +21,11 @@ export interface RadacctDatabase {
   drop(): Promise<void>;
 }
 
-/** A scratch database of that engine with FreeRADIUS's stock schema applied. */
-export async function createRadacctDatabase(type: RadiusServerType): Promise<RadacctDatabase> {
+/** A scratch database of that engine with FreeRADIUS's stock schema applied (unless `schema: false`). */
+export async function createRadacctDatabase(type: RadiusServerType, { schema = true } = {}): Promise<RadacctDatabase> {
   const scratch =
     type === 'FREERADIUS_MYSQL' ? await createMariadbScratchDatabase('radacct') : await createScratchDatabase(process.env.TEST_DATABASE_URL!, 'radacct');
-  await applyRadacctSchema(scratch.url);
+  if (schema) await applyRadacctSchema(scratch.url);
   return { type, url: scratch.url, server: radiusServerFor(type, scratch.url), drop: scratch.drop };
 }
 

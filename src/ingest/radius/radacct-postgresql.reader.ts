@@ -2,7 +2,8 @@ import { Pool } from 'pg';
 import { ListenedClient } from '../../db/listened-client';
 import { chunks, hostPort, RadacctDatabase, radacctTableProblem, RadacctReader, RadacctReaderOptions, RadacctRow, reading } from './radacct.reader';
 
-const ROW_COLUMNS = `radacctid::text AS radacctid, acctuniqueid, username, host(nasipaddress) AS nas,
+/** The NAS address without its prefix length (inet prints 10.0.0.1/32 as text), whether the column is inet or text. */
+const ROW_COLUMNS = `radacctid::text AS radacctid, acctuniqueid, username, split_part(nasipaddress::text, '/', 1) AS nas,
   (extract(epoch from acctstarttime) * 1000)::float8 AS start_ms,
   (extract(epoch from acctupdatetime) * 1000)::float8 AS update_ms,
   (extract(epoch from acctstoptime) * 1000)::float8 AS stop_ms,

@@ -138,6 +138,27 @@ describe.each(cases)('radacct import from a real FreeRADIUS writing to %s, ledge
     expect(metrics.unattributedBytes).toBe(0n);
   });
 
+  it('shows a database without radacct as the server DOWN with the reason, and stores nothing', async () => {
+    const empty = await createRadacctDatabase(type, { schema: false });
+    try {
+      const { id } = await servers.create({ ...empty.server, name: 'no-radacct', collect_bandwidth: true });
+      const imports = new RadacctImportRegistry({ servers, dataSource, attribution, ledger: new TableLedger() }, { ...defaultRadacctImportsOptions, pollIntervalMs: 3_600_000 });
+      await imports.start();
+      await expect(imports.importer(id)!.pollOnce()).rejects.toThrow(/: there is no radacct table in this database/);
+      expect(imports.importer(id)!.status).toMatchObject({ status: 'DOWN', lastError: expect.stringMatching(/no radacct table/) });
+      // The working server beside it still imports.
+      await expect(imports.importer(serverId)!.pollOnce()).resolves.toMatchObject({ inBytes: 0n, outBytes: 0n });
+      await imports.stop();
+      const [row] = await dataSource.query(`SELECT status, status_message, last_synchronized FROM radius_servers WHERE id = $1`, [id]);
+      expect(row).toMatchObject({ status: 'DOWN', last_synchronized: null });
+      expect(row.status_message).toMatch(new RegExp(`^${type === 'FREERADIUS_MYSQL' ? 'MySQL' : 'PostgreSQL'} 127\\.0\\.0\\.1:\\d+/radacct_\\w+: there is no radacct table`));
+      expect(await dataSource.query(`SELECT * FROM radacct_import_checkpoints WHERE radius_server_id = $1`, [id])).toEqual([]);
+      await servers.delete(id);
+    } finally {
+      await empty.drop();
+    }
+  });
+
   it('credits nothing again when the server is deleted and created anew (sessions are keyed by acctuniqueid, not by server)', async () => {
     const totals = async () => [await TableLedger.totals(dataSource, 1), await TableLedger.totals(dataSource, 2)];
     const before = await totals();
