@@ -36,7 +36,7 @@ const envSchema = z.object({
   RADACCT_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL of the FreeRADIUS database')
-    .refine(namesTcpHost, 'must name the database host (a RadiusServer ip_address), not a Unix socket directory')
+    .refine(namesServerFields, 'must name the user, the database and its host (a RadiusServer ip_address, not a Unix socket directory)')
     .optional(),
   RADACCT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** How far back attribution keeps assignment history in memory for late usage (days). */
@@ -221,10 +221,11 @@ function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-function namesTcpHost(url: string): boolean {
+/** RADACCT_DATABASE_URL stands for a RadiusServer: its host, user and database are that server's. */
+function namesServerFields(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return parsed.hostname !== '' && !parsed.searchParams.get('host')?.startsWith('/');
+    return parsed.hostname !== '' && parsed.username !== '' && parsed.pathname.length > 1 && !parsed.searchParams.get('host')?.startsWith('/');
   } catch {
     return false;
   }

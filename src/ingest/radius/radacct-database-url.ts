@@ -1,5 +1,4 @@
 import { lookup } from 'node:dns/promises';
-import { userInfo } from 'node:os';
 import { isStrictAddress } from '../../net/ip';
 import type { RadiusServerService } from '../../radius/radius-server.service';
 
@@ -11,19 +10,18 @@ export const RADACCT_URL_SERVER_NAME = 'RADACCT_DATABASE_URL';
  * works as a bootstrap: at start it stands for the FREERADIUS_POSTGRESQL server with its host
  * (resolved to an address, a RadiusServer's ip_address), port, database, user and password,
  * which is created (collecting bandwidth) if no server has that address, port and database.
- * User and database default as libpq's do (PGUSER or the OS user; PGDATABASE or the user).
+ * The configuration makes sure the URL names the host, the user and the database.
  */
 export async function ensureRadacctUrlServer(url: string, servers: RadiusServerService): Promise<{ id: number }> {
   const parsed = new URL(url);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  const username = decodeURIComponent(parsed.username) || process.env.PGUSER || userInfo().username;
   return servers.ensureImported({
     name: RADACCT_URL_SERVER_NAME,
     type: 'FREERADIUS_POSTGRESQL',
     ip_address: isStrictAddress(host) ? host : (await lookup(host)).address,
     port: Number(parsed.port || 5432),
-    database: decodeURIComponent(parsed.pathname.slice(1)) || process.env.PGDATABASE || username,
-    username,
+    database: decodeURIComponent(parsed.pathname.slice(1)),
+    username: decodeURIComponent(parsed.username),
     password: decodeURIComponent(parsed.password) || null,
   });
 }
