@@ -14,6 +14,7 @@ import { RadiusIngest } from './ingest/radius/radius.component';
 import type { Logger } from './logger';
 import { createMetricsRegistry } from './metrics';
 import { RadiusClientService } from './radius/radius-client.service';
+import { RadiusServerService } from './radius/radius-server.service';
 import { RadiusSessionService } from './radius/radius-session.service';
 import type { Services } from './services';
 import { DataUsageService } from './usage/data-usage.service';
@@ -56,6 +57,7 @@ export class App {
       ingestStatus: new IngestStatusRegistry(),
       tokens: new TokenService(dataSource),
       radiusClients: new RadiusClientService(dataSource),
+      radiusServers: new RadiusServerService(dataSource),
       radiusSessions: new RadiusSessionService(dataSource),
       attribution,
       ledger,
@@ -88,15 +90,16 @@ export class App {
     ];
   }
 
-  /** RADIUS accounting server + radacct importer: usage goes through `Ledger.record` inside their group commits. */
+  /** RADIUS accounting server + the radacct import per RadiusServer: usage goes through `Ledger.record` inside their transactions. */
   private radiusComponent(): Component {
-    const { config, dataSource, attribution, ledger, logger, metrics, ingestStatus } = this.services;
+    const { config, dataSource, attribution, ledger, logger, metrics, ingestStatus, radiusServers } = this.services;
     return new RadiusIngest({
       config: config.radius,
       dataSource,
       attribution,
       ledger,
       logger,
+      servers: radiusServers,
       metrics,
       ingestStatus,
       refreshAttribution: () => attribution.refresh(),

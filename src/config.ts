@@ -73,9 +73,11 @@ const envSchema = z.object({
   RADIUS_QUEUE_MAX: z.coerce.number().int().min(1).default(100_000),
   RADIUS_REPLY_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   RADIUS_CLIENTS_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
+  /** Deprecated: a bootstrap for the FREERADIUS_POSTGRESQL RadiusServer it names (src/ingest/radius/radacct-database-url.ts). */
   RADACCT_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL of the FreeRADIUS database')
+    .refine(namesServerFields, 'must name the user, the database and its host (a RadiusServer ip_address, not a Unix socket directory)')
     .optional(),
   RADACCT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** How far back attribution keeps assignment history in memory for late usage (days). */
@@ -137,7 +139,7 @@ export interface Config {
     queueMax: number;
     replyCacheMs: number;
     clientsRefreshMs: number;
-    /** FreeRADIUS radacct import; absent: disabled. */
+    /** Deprecated bootstrap: the FREERADIUS_POSTGRESQL RadiusServer to make sure of at start. */
     radacctUrl?: string;
     radacctPollIntervalMs: number;
   };
@@ -261,6 +263,16 @@ function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') out[key] = value;
   return out;
+}
+
+/** RADACCT_DATABASE_URL stands for a RadiusServer: its host, user and database are that server's. */
+function namesServerFields(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.hostname !== '' && parsed.username !== '' && parsed.pathname.length > 1 && !parsed.searchParams.get('host')?.startsWith('/');
+  } catch {
+    return false;
+  }
 }
 
 function isKnownTimeZone(name: string): boolean {

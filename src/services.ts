@@ -10,6 +10,7 @@ import type { Engine } from './db/data-source';
 import type { IngestStatusRegistry } from './ingest/ingest-status';
 import type { Logger } from './logger';
 import type { RadiusClientService } from './radius/radius-client.service';
+import type { RadiusServerService } from './radius/radius-server.service';
 import type { RadiusSessionService } from './radius/radius-session.service';
 import type { DataUsageService } from './usage/data-usage.service';
 import type { LedgerService } from './usage/ledger.service';
@@ -31,6 +32,7 @@ export interface Services extends AccountServices, NetflowServices, ApplianceSer
   ingestStatus: IngestStatusRegistry;
   tokens: TokenService;
   radiusClients: RadiusClientService;
+  radiusServers: RadiusServerService;
   radiusSessions: RadiusSessionService;
   attribution: AttributionService;
   /** The usage ledger: `ledger.record` inside a transaction, `usageWriter` buffered for high-rate sources. */

@@ -9,6 +9,10 @@ describe('configuration from the environment', () => {
     expect(config.auth).toEqual({ bootstrapToken: undefined, metricsToken: undefined });
   });
 
+  it('takes RADACCT_DATABASE_URL naming a host, a user and a database', () => {
+    expect(loadConfig({ RADACCT_DATABASE_URL: 'postgresql://radius:pw@db.example.net:5433/radius' }).radius.radacctUrl).toBe('postgresql://radius:pw@db.example.net:5433/radius');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).http.port).toBe(4000);
   });
@@ -27,6 +31,11 @@ describe('configuration from the environment', () => {
     [{ CORS_ORIGINS: 'http://localhost:3000/app' }, 'CORS_ORIGINS'],
     [{ CORS_ORIGINS: 'http://localhost:3000,,http://localhost:3001' }, 'CORS_ORIGINS'],
     [{ CORS_ORIGINS: '*,http://localhost:3000' }, 'CORS_ORIGINS'],
+    [{ RADACCT_DATABASE_URL: 'mysql://radius@10.0.0.5/radius' }, 'RADACCT_DATABASE_URL'],
+    // A RadiusServer's ip_address cannot be a socket directory.
+    [{ RADACCT_DATABASE_URL: 'postgresql://radius@localhost/radius?host=/var/run/postgresql' }, 'RADACCT_DATABASE_URL'],
+    [{ RADACCT_DATABASE_URL: 'postgresql://10.0.0.5/radius' }, 'RADACCT_DATABASE_URL'],
+    [{ RADACCT_DATABASE_URL: 'postgresql://radius@10.0.0.5' }, 'RADACCT_DATABASE_URL'],
   ])('rejects %p naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${variable}: `));

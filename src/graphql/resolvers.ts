@@ -9,6 +9,7 @@ import { InventoryItemResolver } from './accounts/inventory-item.resolver';
 import { IpAssignmentHistoryResolver, IpAssignmentResolver } from './accounts/ip-assignment.resolver';
 import { RadiusAccountResolver } from './accounts/radius-account.resolver';
 import { RadiusClientResolver } from './radius/radius-client.resolver';
+import { RadiusServerResolver } from './radius/radius-server.resolver';
 import { RadiusSessionResolver } from './radius/radius-session.resolver';
 import { AccountUsageResolver } from './usage/account-usage.resolver';
 import { DataUsageResolver } from './usage/data-usage.resolver';
@@ -29,6 +30,7 @@ export const resolvers: NonEmptyArray<Function> = [
   IpAssignmentResolver,
   IpAssignmentHistoryResolver,
   RadiusClientResolver,
+  RadiusServerResolver,
   RadiusSessionResolver,
   DataUsageResolver,
   UsageBasedBillingPolicyResolver,

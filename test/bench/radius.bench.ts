@@ -117,7 +117,7 @@ async function totals(dataSource: import('typeorm').DataSource): Promise<{ in: b
 
 async function benchFreeRadius(): Promise<LoadResult> {
   const db = await createScratchDatabase(SERVER, 'bench_radacct');
-  applyRadacctSchema(db.url);
+  await applyRadacctSchema(db.url);
   const port = await freeUdpPort();
   const freeradius = new FreeRadius({ acctPort: port, secret: SECRET, databaseUrl: db.url, threads: FR_THREADS });
   await freeradius.start();

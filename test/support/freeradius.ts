@@ -1,26 +1,60 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createConnection } from 'mysql2/promise';
 
 /**
- * A real FreeRADIUS 3 (Debian `freeradius` + `freeradius-postgresql`) writing accounting to
- * PostgreSQL through rlm_sql, in a temporary raddb copied from /etc/freeradius/3.0 with a
- * minimal radiusd.conf: one accounting listener, the sql module, nothing else.
+ * A real FreeRADIUS 3 writing accounting through rlm_sql, to PostgreSQL (Debian
+ * `freeradius-postgresql`) or to MySQL/MariaDB (`freeradius-mysql`), in a temporary raddb copied
+ * from /etc/freeradius/3.0 with a minimal radiusd.conf: one accounting listener, the sql module,
+ * nothing else. The stock queries.conf of the dialect writes the stock radacct schema.
  */
 export interface FreeRadiusOptions {
   acctPort: number;
   secret: string;
   /**
-   * postgres://user[:password]@host[:port]/db: the database radacct lives in (schema applied by
-   * `applyRadacctSchema`). A `?host=/var/run/postgresql` parameter (a socket directory) wins over the host.
+   * The database radacct lives in (schema applied by `applyRadacctSchema`), and by its scheme
+   * the rlm_sql driver: postgres://user[:password]@host[:port]/db (a `?host=/var/run/postgresql`
+   * parameter, a socket directory, wins over the host) or mysql://user[:password]@host[:port]/db.
    */
   databaseUrl: string;
   /** rlm_sql connection pool size and server threads. */
   threads?: number;
 }
 
-export const RADACCT_SCHEMA = '/etc/freeradius/3.0/mods-config/sql/main/postgresql/schema.sql';
+/** What differs between the two rlm_sql drivers the tests run. */
+interface SqlDialect {
+  dialect: 'postgresql' | 'mysql';
+  defaultPort: number;
+  /** The driver's own subsection of the sql module. */
+  driverSection: string;
+  schema: string;
+}
+
+const DIALECTS: Record<'postgres' | 'mysql', SqlDialect> = {
+  postgres: {
+    dialect: 'postgresql',
+    defaultPort: 5432,
+    driverSection: 'postgresql {\n    send_application_name = yes\n  }',
+    schema: '/etc/freeradius/3.0/mods-config/sql/main/postgresql/schema.sql',
+  },
+  mysql: {
+    dialect: 'mysql',
+    defaultPort: 3306,
+    driverSection: 'mysql {\n    warnings = auto\n  }',
+    schema: '/etc/freeradius/3.0/mods-config/sql/main/mysql/schema.sql',
+  },
+};
+
+function dialectOf(databaseUrl: string): SqlDialect {
+  const scheme = new URL(databaseUrl).protocol;
+  if (scheme === 'postgres:' || scheme === 'postgresql:') return DIALECTS.postgres;
+  if (scheme === 'mysql:') return DIALECTS.mysql;
+  throw new Error(`no rlm_sql driver for ${scheme} URLs`);
+}
+
+export const RADACCT_SCHEMA = DIALECTS.postgres.schema;
 
 export class FreeRadius {
   private process: ChildProcess | null = null;
@@ -32,6 +66,7 @@ export class FreeRadius {
   async start(): Promise<void> {
     const o = this.options;
     const db = new URL(o.databaseUrl);
+    const sql = dialectOf(o.databaseUrl);
     const threads = o.threads ?? 16;
     this.dir = mkdtempSync(path.join(tmpdir(), 'raddb-'));
     const raddb = path.join(this.dir, 'raddb');
@@ -103,14 +138,12 @@ $INCLUDE sites-enabled/
     writeFileSync(
       path.join(raddb, 'mods-enabled', 'sql'),
       `sql {
-  dialect = "postgresql"
-  driver = "rlm_sql_postgresql"
-  postgresql {
-    send_application_name = yes
-  }
+  dialect = "${sql.dialect}"
+  driver = "rlm_sql_${sql.dialect}"
+  ${sql.driverSection}
   server = "${db.searchParams.get('host') ?? db.hostname}"
-  port = ${db.port || 5432}
-  login = "${decodeURIComponent(db.username || 'postgres')}"
+  port = ${db.port || sql.defaultPort}
+  login = "${decodeURIComponent(db.username || (sql.dialect === 'mysql' ? 'root' : 'postgres'))}"
   password = "${decodeURIComponent(db.password)}"
   radius_db = "${db.pathname.slice(1)}"
   acct_table1 = "radacct"
@@ -191,7 +224,28 @@ $INCLUDE sites-enabled/
   }
 }
 
-/** Applies FreeRADIUS's shipped PostgreSQL schema (radacct and friends) with psql. */
-export function applyRadacctSchema(databaseUrl: string): void {
-  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-f', RADACCT_SCHEMA], { stdio: 'pipe' });
+/**
+ * Applies FreeRADIUS's shipped schema of the URL's dialect (radacct and friends): with psql for
+ * PostgreSQL, through mysql2 (the file's statements in one multi-statement query) for MySQL/MariaDB.
+ */
+export async function applyRadacctSchema(databaseUrl: string): Promise<void> {
+  const sql = dialectOf(databaseUrl);
+  if (sql.dialect === 'postgresql') {
+    execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-f', sql.schema], { stdio: 'pipe' });
+    return;
+  }
+  const db = new URL(databaseUrl);
+  const connection = await createConnection({
+    host: db.hostname,
+    port: Number(db.port || sql.defaultPort),
+    user: decodeURIComponent(db.username || 'root'),
+    password: decodeURIComponent(db.password),
+    database: db.pathname.slice(1),
+    multipleStatements: true,
+  });
+  try {
+    await connection.query(readFileSync(sql.schema, 'utf8'));
+  } finally {
+    await connection.end();
+  }
 }

@@ -9,11 +9,12 @@ import { PersonalAccessToken } from './personal-access-token.entity';
 import { PreseemSettings } from './preseem-settings.entity';
 import { RadiusAccount } from './radius-account.entity';
 import { RadiusClient } from './radius-client.entity';
+import { RadiusServer } from './radius-server.entity';
 import { RadiusSession } from './radius-session.entity';
 import { RadacctImportCheckpoint, RadacctImportSession } from './radacct-import.entity';
 
 export { Account, AccountStatus, AccountType, InlineDevice, InventoryItem, IpAssignment, IpAssignmentHistory, PersonalAccessToken, RadiusAccount };
-export { RadiusClient, RadiusSession, RadacctImportCheckpoint, RadacctImportSession };
+export { RadiusClient, RadiusServer, RadiusSession, RadacctImportCheckpoint, RadacctImportSession };
 import { UsageBasedBillingPolicy, UsageBasedBillingPolicyFreePeriod } from './usage-based-billing-policy.entity';
 import { DataUsageTopOff } from './data-usage-top-off.entity';
 
@@ -36,6 +37,7 @@ export const entities = [
   PersonalAccessToken,
   RadiusAccount,
   RadiusClient,
+  RadiusServer,
   RadiusSession,
   RadacctImportSession,
   RadacctImportCheckpoint,

@@ -38,3 +38,6 @@ migrations.push(InlineDeviceSystemName1796200000000);
 // Token scopes: read, write, admin; tokens made before them become admin.
 import { TokenScopes1796400000000 } from './1796400000000-token-scopes';
 migrations.push(TokenScopes1796400000000);
+// RadiusServer (Sonar's): the radacct import per server, replacing RADACCT_DATABASE_URL.
+import { RadiusServers1796500000000 } from './1796500000000-radius-servers';
+migrations.push(RadiusServers1796500000000);

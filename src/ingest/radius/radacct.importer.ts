@@ -1,35 +1,49 @@
-import { Pool } from 'pg';
-import { ListenedClient } from '../../db/listened-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Attribution } from '../../attribution/attribution';
+import type { RadiusServerOutcome } from '../../radius/radius-server.service';
 import type { Ledger, UsageIncrement } from '../../usage/ledger';
+import type { RadacctReader, RadacctRow } from './radacct.reader';
 import { RADIUS_SOURCE_PARENT } from './radius-accounting.store';
 import { RadiusMetrics } from './radius.metrics';
 
 export interface RadacctImporterOptions {
-  /** postgres:// URL of the FreeRADIUS database holding `radacct`. */
-  databaseUrl: string;
   pollIntervalMs: number;
   /** Rows per transaction. */
   batchSize: number;
   /** Rows whose update/stop time is this recent are re-read every poll (late updates of closed sessions). */
   overlapMs: number;
-  /** Checkpoint name, so two radacct sources keep separate progress. */
-  source: string;
 }
 
-/** One radacct row as the importer reads it. Octets are cumulative since the session's start. */
-export interface RadacctRow {
-  radacctid: string;
-  acctuniqueid: string;
-  username: string | null;
-  nas: string | null;
-  start_ms: number | null;
-  update_ms: number | null;
-  stop_ms: number | null;
-  input_octets: string | null;
-  output_octets: string | null;
+/** The RadiusServer an importer reads: its id keys the checkpoint, its name labels ingest_status. */
+export interface RadacctServer {
+  id: number;
+  name: string;
+}
+
+export interface RadacctImporterDeps {
+  dataSource: DataSource;
+  attribution: Attribution;
+  ledger: Ledger;
+  logger?: Logger;
+  /** Totals over every server, for /metrics. */
+  metrics?: RadiusMetrics;
+  /** Stores each poll's outcome on the RadiusServer (status, status_message, last_synchronized). */
+  recordOutcome?: (serverId: number, outcome: RadiusServerOutcome) => Promise<void>;
+}
+
+/** What ingest_status shows for one server, since this importer started. */
+export interface RadacctImportStatus {
+  status: 'UP' | 'DOWN' | null;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  polls: number;
+  errors: number;
+  rowsRead: number;
+  inBytes: bigint;
+  outBytes: bigint;
+  unattributedBytes: bigint;
 }
 
 export interface RadacctCredit {
@@ -52,65 +66,62 @@ export function radacctDelta(credited: RadacctCredit | undefined, row: Pick<Rada
   return { up, down, next: { inputOctets: prevIn + up, outputOctets: prevOut + down } };
 }
 
-const ROW_COLUMNS = `radacctid::text AS radacctid, acctuniqueid, username, host(nasipaddress) AS nas,
-  (extract(epoch from acctstarttime) * 1000)::float8 AS start_ms,
-  (extract(epoch from acctupdatetime) * 1000)::float8 AS update_ms,
-  (extract(epoch from acctstoptime) * 1000)::float8 AS stop_ms,
-  acctinputoctets::text AS input_octets, acctoutputoctets::text AS output_octets`;
+type PollTotals = { rows: number; inBytes: bigint; outBytes: bigint };
 
 /**
- * Sonar's documented RADIUS method: read FreeRADIUS's `radacct` table and credit what it
- * says minus what was already credited per `acctuniqueid` (state kept in
- * radacct_import_sessions, updated in the same transaction as the ledger, so a crash
- * between the two cannot double count). Each poll reads:
- *   - rows inserted since the checkpoint (highest radacctid seen): new sessions,
- *   - every open row (acctstoptime IS NULL): interim growth,
- *   - sessions we still think open: their final Stop snapshot,
- *   - rows updated or stopped within `overlapMs`: late corrections.
- * Re-reads are harmless, so none of these needs to be exact about time.
+ * Sonar's documented RADIUS method, for one RadiusServer: read FreeRADIUS's `radacct` table and
+ * credit what it says minus what was already credited per `acctuniqueid` (state kept in
+ * radacct_import_sessions, updated in the same transaction as the ledger, so a crash between
+ * the two cannot double count). Each poll first checks that radacct has the columns it reads,
+ * then reads:
+ *   - every open row and rows updated or stopped within `overlapMs`: interim growth, late corrections,
+ *   - the sessions this server credited while open that are not among those: their final Stop snapshot,
+ *   - rows inserted since the checkpoint (highest radacctid seen): new sessions.
+ * Re-reads are harmless, so none of these needs to be exact about time. The reader is the
+ * engine's (PostgreSQL or MySQL/MariaDB); everything else is the same for both.
  */
 export class RadacctImporter {
-  readonly metrics: RadiusMetrics;
-  private pool: Pool | null = null;
+  readonly status: RadacctImportStatus = {
+    status: null,
+    lastSuccessAt: null,
+    lastError: null,
+    lastErrorAt: null,
+    polls: 0,
+    errors: 0,
+    rowsRead: 0,
+    inBytes: 0n,
+    outBytes: 0n,
+    unattributedBytes: 0n,
+  };
+  private readonly metrics: RadiusMetrics;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = true;
-  lastError: string | null = null;
-  lastErrorAt: Date | null = null;
-  lastSuccessAt: Date | null = null;
+  private serial: Promise<unknown> = Promise.resolve();
 
   constructor(
+    readonly server: RadacctServer,
+    readonly reader: RadacctReader,
+    private readonly deps: RadacctImporterDeps,
     private readonly options: RadacctImporterOptions,
-    private readonly dataSource: DataSource,
-    private readonly attribution: Attribution,
-    private readonly ledger: Ledger,
-    private readonly logger?: Logger,
-    metrics?: RadiusMetrics,
   ) {
-    this.metrics = metrics ?? new RadiusMetrics();
+    this.metrics = deps.metrics ?? new RadiusMetrics();
   }
 
-  async start(): Promise<void> {
+  /** Polls now, then every pollIntervalMs until stop(). */
+  start(): void {
     this.stopped = false;
-    this.pool = new Pool({
-      connectionString: this.options.databaseUrl,
-      max: 2,
-      connectionTimeoutMillis: 5000,
-      application_name: 'usage-meter-radacct',
-      Client: ListenedClient,
-    });
-    this.pool.on('error', (err) => this.logger?.warn({ err: err.message }, 'radacct connection error'));
     this.schedule(0);
   }
 
+  /** Waits for a poll in flight, then closes the connections to the server's database. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.running) await this.running.catch(() => {});
-    const pool = this.pool;
-    this.pool = null;
-    await pool?.end();
+    await this.serial;
+    await this.reader.close().catch(() => {});
   }
 
   private schedule(delayMs: number): void {
@@ -118,12 +129,7 @@ export class RadacctImporter {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.pollOnce()
-        .catch((err: Error) => {
-          this.metrics.radacctErrors++;
-          this.lastError = err.message;
-          this.lastErrorAt = new Date();
-          this.logger?.warn({ err: err.message }, 'radacct import failed; will retry');
-        })
+        .catch(() => {}) // recorded by pollOnce
         .finally(() => {
           this.running = null;
           this.schedule(this.options.pollIntervalMs);
@@ -133,60 +139,81 @@ export class RadacctImporter {
   }
 
   /**
-   * One full pass. Exposed for tests and for an on-demand import. Passes never overlap:
-   * two at once would both see a new session as uncredited.
+   * One full pass, its outcome recorded (status, error, last synchronized). Exposed for tests and
+   * for an on-demand import. Passes never overlap: two at once would both see a new session as
+   * uncredited.
    */
-  pollOnce(): Promise<{ rows: number; inBytes: bigint; outBytes: bigint }> {
-    const run = this.serial.then(() => this.poll());
+  pollOnce(): Promise<PollTotals> {
+    const run = this.serial.then(() => this.pollAndRecord());
     this.serial = run.catch(() => undefined);
     return run;
   }
-  private serial: Promise<unknown> = Promise.resolve();
 
-  private async poll(): Promise<{ rows: number; inBytes: bigint; outBytes: bigint }> {
-    const pool = this.pool;
-    if (!pool) throw new Error('radacct importer is not started');
-    const source = this.options.source;
-    const [checkpoint] = await this.dataSource.query(`SELECT last_radacctid::text AS last FROM radacct_import_checkpoints WHERE source = $1`, [source]);
-    let lastId = BigInt(checkpoint?.last ?? '0');
-    const openRows: Array<{ acctuniqueid: string }> = await this.dataSource.query(`SELECT acctuniqueid FROM radacct_import_sessions WHERE NOT closed`);
-    const known = openRows.map((r) => r.acctuniqueid);
+  private async pollAndRecord(): Promise<PollTotals> {
+    let outcome: RadiusServerOutcome;
+    try {
+      const totals = await this.poll();
+      outcome = { status: 'UP', at: new Date() };
+      Object.assign(this.status, { status: 'UP', lastSuccessAt: outcome.at, polls: this.status.polls + 1 });
+      this.metrics.radacctPolls++;
+      await this.recordOutcome(outcome);
+      return totals;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      outcome = { status: 'DOWN', message };
+      Object.assign(this.status, { status: 'DOWN', lastError: message, lastErrorAt: new Date(), errors: this.status.errors + 1 });
+      this.metrics.radacctErrors++;
+      this.deps.logger?.warn({ radius_server_id: this.server.id, err: message }, 'radacct import failed; will retry');
+      await this.recordOutcome(outcome);
+      throw error;
+    }
+  }
+
+  private async recordOutcome(outcome: RadiusServerOutcome): Promise<void> {
+    try {
+      await this.deps.recordOutcome?.(this.server.id, outcome);
+    } catch (error) {
+      this.deps.logger?.warn({ radius_server_id: this.server.id, err: (error as Error).message }, 'could not store the RadiusServer status');
+    }
+  }
+
+  private async poll(): Promise<PollTotals> {
+    const { dataSource } = this.deps;
+    const reader = this.reader;
+    const serverId = this.server.id;
+    await reader.checkTable();
+    const [checkpoint] = await dataSource.query(`SELECT last_radacctid::text AS last, endpoint FROM radacct_import_checkpoints WHERE radius_server_id = $1`, [serverId]);
+    // radacctid numbers belong to one database: pointed at another, the server reads it from the start.
+    let lastId = checkpoint?.endpoint === reader.endpoint ? BigInt(checkpoint.last) : 0n;
 
     const rows = new Map<string, RadacctRow>();
-    const add = (list: RadacctRow[]) => {
-      for (const r of list) rows.set(r.acctuniqueid, r);
-    };
-    // Sessions we saw open (their final snapshots), then in one statement the open sessions
-    // (growth) and the recent changes (late corrections).
-    if (known.length) add((await pool.query<RadacctRow>(`SELECT ${ROW_COLUMNS} FROM radacct WHERE acctuniqueid = ANY($1::text[]) AND acctstoptime IS NOT NULL`, [known])).rows);
-    add((await pool.query<RadacctRow>(
-      `SELECT ${ROW_COLUMNS} FROM radacct
-        WHERE radacctid <= $1
-          AND (acctstoptime IS NULL OR acctupdatetime >= now() - $2 * interval '1 millisecond' OR acctstoptime >= now() - $2 * interval '1 millisecond')`,
-      [lastId.toString(), this.options.overlapMs],
-    )).rows);
-    let total = { rows: 0, inBytes: 0n, outBytes: 0n };
+    for (const row of await reader.openOrRecent(lastId, this.options.overlapMs)) rows.set(row.acctuniqueid, row);
+    const openHere: Array<{ acctuniqueid: string }> = await dataSource.query(
+      `SELECT acctuniqueid FROM radacct_import_sessions WHERE radius_server_id = $1 AND NOT closed`,
+      [serverId],
+    );
+    const closedSince = openHere.map((r) => r.acctuniqueid).filter((id) => !rows.has(id));
+    for (const row of await reader.stoppedAmong(closedSince)) rows.set(row.acctuniqueid, row);
+
+    let total: PollTotals = { rows: 0, inBytes: 0n, outBytes: 0n };
+    const add = (r: PollTotals) => (total = { rows: total.rows + r.rows, inBytes: total.inBytes + r.inBytes, outBytes: total.outBytes + r.outBytes });
     const existing = [...rows.values()];
-    for (let i = 0; i < existing.length; i += this.options.batchSize) {
-      const r = await this.credit(existing.slice(i, i + this.options.batchSize), null);
-      total = { rows: total.rows + r.rows, inBytes: total.inBytes + r.inBytes, outBytes: total.outBytes + r.outBytes };
-    }
+    for (let i = 0; i < existing.length; i += this.options.batchSize) add(await this.credit(existing.slice(i, i + this.options.batchSize), null));
     // New sessions since the checkpoint, in radacctid order, checkpointed batch by batch.
     for (;;) {
-      const fresh = (await pool.query<RadacctRow>(`SELECT ${ROW_COLUMNS} FROM radacct WHERE radacctid > $1 ORDER BY radacctid LIMIT $2`, [lastId.toString(), this.options.batchSize])).rows;
+      const fresh = await reader.after(lastId, this.options.batchSize);
       if (!fresh.length) break;
       lastId = BigInt(fresh[fresh.length - 1].radacctid);
-      const r = await this.credit(fresh, lastId);
-      total = { rows: total.rows + r.rows, inBytes: total.inBytes + r.inBytes, outBytes: total.outBytes + r.outBytes };
+      add(await this.credit(fresh, lastId));
       if (fresh.length < this.options.batchSize) break;
     }
-    await this.dataSource.query(
-      `INSERT INTO radacct_import_checkpoints (source, last_poll_at) VALUES ($1, now())
-       ON CONFLICT (source) DO UPDATE SET last_poll_at = now(), updated_at = now(), version = radacct_import_checkpoints.version + 1`,
-      [source],
+    await dataSource.query(
+      `INSERT INTO radacct_import_checkpoints (radius_server_id, endpoint, last_poll_at) VALUES ($1, $2, now())
+       ON CONFLICT (radius_server_id) DO UPDATE SET last_poll_at = now(),
+         last_radacctid = CASE WHEN radacct_import_checkpoints.endpoint = EXCLUDED.endpoint THEN radacct_import_checkpoints.last_radacctid ELSE 0 END,
+         endpoint = EXCLUDED.endpoint, updated_at = now(), version = radacct_import_checkpoints.version + 1`,
+      [serverId, reader.endpoint],
     );
-    this.metrics.radacctPolls++;
-    this.lastSuccessAt = new Date();
     return total;
   }
 
@@ -194,32 +221,40 @@ export class RadacctImporter {
    * Credits one batch of rows and (optionally) moves the checkpoint, in one transaction. The
    * counters move only once it committed: a failed batch is read again at the next poll.
    */
-  private async credit(rows: RadacctRow[], checkpoint: bigint | null): Promise<{ rows: number; inBytes: bigint; outBytes: bigint }> {
-    const result = await this.dataSource.transaction(async (manager: EntityManager) => {
-      const ids = rows.map((r) => r.acctuniqueid);
-      const creditedRows: Array<{ acctuniqueid: string; i: string; o: string; closed: boolean }> = ids.length
-        ? await manager.query(
-            `SELECT acctuniqueid, credited_input_octets::text AS i, credited_output_octets::text AS o, closed
-               FROM radacct_import_sessions WHERE acctuniqueid = ANY($1::text[]) FOR UPDATE`,
-            [ids],
-          )
-        : [];
-      const credited = new Map(creditedRows.map((c) => [c.acctuniqueid, { inputOctets: BigInt(c.i), outputOctets: BigInt(c.o), closed: c.closed }]));
+  private async credit(rows: RadacctRow[], checkpoint: bigint | null): Promise<PollTotals> {
+    const serverId = this.server.id;
+    const result = await this.deps.dataSource.transaction(async (manager: EntityManager) => {
+      // Sorted, so every transaction takes its session locks in one order (no deadlock between
+      // servers or processes). Rows created first, then locked: an importer crediting the same
+      // session at the same time (another server that logged it too, another process) waits for
+      // this transaction and then reads what it credited.
+      const ids = [...new Set(rows.map((r) => r.acctuniqueid))].sort();
+      await manager.query(
+        `INSERT INTO radacct_import_sessions (acctuniqueid, radius_server_id) SELECT id, $2::bigint FROM unnest($1::text[]) AS id ON CONFLICT (acctuniqueid) DO NOTHING`,
+        [ids, serverId],
+      );
+      const stateRows: Array<{ acctuniqueid: string; i: string; o: string; closed: boolean; owner: string | null }> = await manager.query(
+        `SELECT acctuniqueid, credited_input_octets::text AS i, credited_output_octets::text AS o, closed, radius_server_id::text AS owner
+           FROM radacct_import_sessions WHERE acctuniqueid = ANY($1::text[]) ORDER BY acctuniqueid FOR UPDATE`,
+        [ids],
+      );
+      const state = new Map(stateRows.map((s) => [s.acctuniqueid, { inputOctets: BigInt(s.i), outputOctets: BigInt(s.o), closed: s.closed, owner: s.owner }]));
       const usage: UsageIncrement[] = [];
       const next: Array<{ id: string; credit: RadacctCredit; closed: boolean }> = [];
       let inBytes = 0n;
       let outBytes = 0n;
       let unattributedBytes = 0n;
       for (const row of rows) {
-        const before = credited.get(row.acctuniqueid);
+        const before = state.get(row.acctuniqueid)!;
         const { up, down, next: credit } = radacctDelta(before, row);
-        const closed = row.stop_ms !== null;
-        // A row re-read within the overlap window with nothing new is not written again.
-        if (up === 0n && down === 0n && before?.closed === closed) continue;
+        // Once any server saw the Stop, the session stays closed (a server that missed it holds a stale open row).
+        const closed = before.closed || row.stop_ms !== null;
+        // Nothing new: not written again. An open session is also taken over by this server, which reads it until it closes.
+        if (up === 0n && down === 0n && closed === before.closed && (closed || before.owner === String(serverId))) continue;
         next.push({ id: row.acctuniqueid, credit, closed });
         if (up === 0n && down === 0n) continue;
         const atMs = row.stop_ms ?? row.update_ms ?? row.start_ms ?? Date.now();
-        const accountId = row.username !== null ? this.attribution.accountForUsername(row.username, atMs) : null;
+        const accountId = row.username !== null ? this.deps.attribution.accountForUsername(row.username, atMs) : null;
         if (accountId === null) {
           unattributedBytes += up + down;
           continue;
@@ -230,26 +265,32 @@ export class RadacctImporter {
       }
       if (next.length) {
         await manager.query(
-          `INSERT INTO radacct_import_sessions (acctuniqueid, credited_input_octets, credited_output_octets, closed)
-           SELECT * FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::boolean[])
-           ON CONFLICT (acctuniqueid) DO UPDATE SET credited_input_octets = EXCLUDED.credited_input_octets,
-             credited_output_octets = EXCLUDED.credited_output_octets, closed = EXCLUDED.closed,
-             updated_at = now(), version = radacct_import_sessions.version + 1`,
-          [next.map((n) => n.id), next.map((n) => n.credit.inputOctets.toString()), next.map((n) => n.credit.outputOctets.toString()), next.map((n) => n.closed)],
+          `UPDATE radacct_import_sessions s SET credited_input_octets = n.i, credited_output_octets = n.o, closed = n.closed,
+             radius_server_id = $5::bigint, updated_at = now(), version = s.version + 1
+             FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::boolean[]) AS n(id, i, o, closed)
+            WHERE s.acctuniqueid = n.id`,
+          [next.map((n) => n.id), next.map((n) => n.credit.inputOctets.toString()), next.map((n) => n.credit.outputOctets.toString()), next.map((n) => n.closed), serverId],
         );
       }
-      if (usage.length) await this.ledger.record(manager, usage, []);
+      if (usage.length) await this.deps.ledger.record(manager, usage, []);
       if (checkpoint !== null) {
         await manager.query(
-          `INSERT INTO radacct_import_checkpoints (source, last_radacctid, rows_imported) VALUES ($1, $2, $3)
-           ON CONFLICT (source) DO UPDATE SET last_radacctid = greatest(radacct_import_checkpoints.last_radacctid, EXCLUDED.last_radacctid),
+          `INSERT INTO radacct_import_checkpoints (radius_server_id, endpoint, last_radacctid, rows_imported) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (radius_server_id) DO UPDATE SET
+             last_radacctid = CASE WHEN radacct_import_checkpoints.endpoint = EXCLUDED.endpoint
+                                   THEN greatest(radacct_import_checkpoints.last_radacctid, EXCLUDED.last_radacctid) ELSE EXCLUDED.last_radacctid END,
+             endpoint = EXCLUDED.endpoint,
              rows_imported = radacct_import_checkpoints.rows_imported + EXCLUDED.rows_imported,
              updated_at = now(), version = radacct_import_checkpoints.version + 1`,
-          [this.options.source, checkpoint.toString(), rows.length],
+          [serverId, this.reader.endpoint, checkpoint.toString(), rows.length],
         );
       }
       return { rows: rows.length, inBytes, outBytes, unattributedBytes };
     });
+    this.status.rowsRead += result.rows;
+    this.status.inBytes += result.inBytes;
+    this.status.outBytes += result.outBytes;
+    this.status.unattributedBytes += result.unattributedBytes;
     this.metrics.radacctRowsRead += result.rows;
     this.metrics.radacctInBytes += result.inBytes;
     this.metrics.radacctOutBytes += result.outBytes;

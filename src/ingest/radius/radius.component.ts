@@ -3,9 +3,11 @@ import type { DataSource } from 'typeorm';
 import type { Attribution, RadiusAccountOwners } from '../../attribution/attribution';
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
+import type { RadiusServerService } from '../../radius/radius-server.service';
 import type { Ledger } from '../../usage/ledger';
 import type { IngestStatusEntry, IngestStatusRegistry } from '../ingest-status';
-import { RadacctImporter } from './radacct.importer';
+import { ensureRadacctUrlServer } from './radacct-database-url';
+import { defaultRadacctImportsOptions, RadacctImportRegistry } from './radacct-imports.registry';
 import { RadiusAccountingServer } from './radius-accounting.server';
 import { RADIUS_SOURCE_PARENT, RadiusAccountingStore } from './radius-accounting.store';
 import { RadiusClientRegistry } from './radius-clients.registry';
@@ -17,6 +19,8 @@ export interface RadiusIngestDeps {
   attribution: Attribution & RadiusAccountOwners;
   ledger: Ledger;
   logger: Logger;
+  /** The RadiusServers whose radacct is imported. */
+  servers: RadiusServerService;
   metrics?: Registry;
   ingestStatus?: IngestStatusRegistry;
   /** Called after a commit that added or removed soft IP assignments (AttributionService.refresh). */
@@ -24,15 +28,15 @@ export interface RadiusIngestDeps {
 }
 
 /**
- * RADIUS as one component: the accounting server (unless RADIUS_ACCT_PORT=0) and the
- * radacct importer (when RADACCT_DATABASE_URL is set). Inert until `start()`.
+ * RADIUS as one component: the accounting server (unless RADIUS_ACCT_PORT=0) and the radacct
+ * import of every RadiusServer that collects bandwidth. Inert until `start()`.
  */
 export class RadiusIngest {
   readonly name = 'radius';
   readonly metrics = new RadiusMetrics();
   readonly clients: RadiusClientRegistry;
   readonly server: RadiusAccountingServer | null;
-  readonly importer: RadacctImporter | null;
+  readonly radacct: RadacctImportRegistry;
   private refreshTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: RadiusIngestDeps) {
@@ -53,20 +57,17 @@ export class RadiusIngest {
             },
             this.metrics,
           );
-    this.importer = config.radacctUrl
-      ? new RadacctImporter(
-          { databaseUrl: config.radacctUrl, pollIntervalMs: config.radacctPollIntervalMs, batchSize: 5000, overlapMs: 15 * 60_000, source: 'env' },
-          dataSource,
-          attribution,
-          ledger,
-          logger,
-          this.metrics,
-        )
-      : null;
+    this.radacct = new RadacctImportRegistry(
+      { servers: deps.servers, dataSource, attribution, ledger, logger, metrics: this.metrics },
+      { ...defaultRadacctImportsOptions, pollIntervalMs: config.radacctPollIntervalMs },
+    );
   }
 
   async start(): Promise<void> {
-    if (this.deps.metrics) registerRadiusMetrics(this.deps.metrics, this.metrics);
+    if (this.deps.metrics) {
+      registerRadiusMetrics(this.deps.metrics, this.metrics);
+      registerRadacctServerMetrics(this.deps.metrics, this.radacct);
+    }
     this.deps.ingestStatus?.register({ ingestStatus: () => this.ingestStatus() });
     if (this.server) {
       await this.clients.reload();
@@ -77,13 +78,20 @@ export class RadiusIngest {
       await this.server.start();
       this.deps.logger.info({ port: this.server.address().port }, 'RADIUS accounting server listening');
     }
-    if (this.importer) await this.importer.start();
+    if (this.deps.config.radacctUrl) {
+      const server = await ensureRadacctUrlServer(this.deps.config.radacctUrl, this.deps.servers);
+      this.deps.logger.warn(
+        { radius_server_id: server.id },
+        'RADACCT_DATABASE_URL is deprecated: its database is imported as a RadiusServer (FREERADIUS_POSTGRESQL); manage it through the API and unset the variable',
+      );
+    }
+    await this.radacct.start();
   }
 
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.refreshTimer = null;
-    await this.importer?.stop();
+    await this.radacct.stop();
     await this.server?.stop();
   }
 
@@ -112,21 +120,7 @@ export class RadiusIngest {
       lastSuccessAt: m.lastCommitMs ? new Date(m.lastCommitMs) : null,
       details: { retransmissions: m.retransmissions, batches: m.batches, queue_depth: m.queueDepth, stale_requests: m.staleRequests, sessions_opened: m.sessionsOpened, sessions_closed: m.sessionsClosed },
     });
-    if (this.importer) {
-      entries.push({
-        dataSourceParent: RADIUS_SOURCE_PARENT,
-        dataSourceIdentifier: 'radacct',
-        received: m.radacctRowsRead,
-        accepted: m.radacctRowsRead,
-        dropped: {},
-        bytesAttributed: m.radacctInBytes + m.radacctOutBytes,
-        bytesUnattributed: m.radacctUnattributedBytes,
-        lastSuccessAt: this.importer.lastSuccessAt,
-        lastError: this.importer.lastError,
-        lastErrorAt: this.importer.lastErrorAt,
-        details: { polls: m.radacctPolls, errors: m.radacctErrors },
-      });
-    }
+    entries.push(...this.radacct.ingestStatus());
     return entries;
   }
 }
@@ -168,6 +162,22 @@ export function registerRadiusMetrics(registry: Registry, m: RadiusMetrics): voi
     registers: [registry],
     collect() {
       this.set(m.queueDepth);
+    },
+  });
+}
+
+/** Per RadiusServer being imported: 1 while its last import succeeded, 0 after a failed one. */
+function registerRadacctServerMetrics(registry: Registry, radacct: RadacctImportRegistry): void {
+  new Gauge({
+    name: 'usage_meter_radacct_server_up',
+    help: 'Whether the last radacct import of a RadiusServer succeeded (1) or failed (0)',
+    labelNames: ['radius_server_id', 'name'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { server, status } of radacct.importers()) {
+        if (status.status !== null) this.set({ radius_server_id: String(server.id), name: server.name }, status.status === 'UP' ? 1 : 0);
+      }
     },
   });
 }
