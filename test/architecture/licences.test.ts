@@ -65,12 +65,19 @@ function installedPackages(): Array<{ name: string; version: string; licence: st
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
       // Optional packages for other platforms are listed without a path: not installed, nothing to check.
       if (!child.path || !child.version || found.has(child.path)) continue;
-      found.set(child.path, { name, version: child.version, licence: child.license, path: child.path });
+      found.set(child.path, { name, version: child.version, licence: child.license ?? legacyLicences(child.path), path: child.path });
       walk(child);
     }
   };
   walk(tree);
   return [...found.values()];
+}
+
+/** The deprecated `licenses: [{type}]` form (fs-ext), which npm ls does not report: all of them, ANDed. */
+function legacyLicences(packagePath: string): string | undefined {
+  const { licenses } = JSON.parse(readFileSync(path.join(packagePath, 'package.json'), 'utf8')) as { licenses?: Array<{ type?: string }> };
+  const types = (licenses ?? []).map((l) => l.type).filter((type): type is string => typeof type === 'string');
+  return types.length ? `(${types.join(' AND ')})` : undefined;
 }
 
 it('the project declares GPL-2.0-or-later and ships the licence text', () => {
