@@ -17,6 +17,7 @@ import { RadiusSessionService } from './radius/radius-session.service';
 import type { Services } from './services';
 import { DataUsageService } from './usage/data-usage.service';
 import { LedgerService } from './usage/ledger.service';
+import { RecordByteLimit } from './usage/plausible-bytes';
 import { UsagePolicyService } from './usage/policy.service';
 import { LedgerRollup } from './usage/rollup.service';
 import { UsageReadService } from './usage/usage-read.service';
@@ -46,6 +47,7 @@ export class App {
     const attribution = createAttributionService(dataSource, config.attribution, logger);
     const ledger = new LedgerService(config.timeZone);
     const metrics = createMetricsRegistry();
+    const recordLimit = new RecordByteLimit(config.ledger.maxBitsPerSecond);
     this.services = {
       config,
       logger,
@@ -59,6 +61,7 @@ export class App {
       attribution,
       ledger,
       usageWriter: new BufferedUsageWriter(dataSource, ledger, config.ledger, logger, metrics),
+      recordLimit,
       ledgerRollup: new LedgerRollup(dataSource, config.ledger, config.timeZone, logger),
       dataUsage: new DataUsageService(dataSource, config.ledger, config.timeZone, metrics),
       usageReads: new UsageReadService(dataSource, config.timeZone),
@@ -83,19 +86,20 @@ export class App {
       // NetFlow v5/v9, IPFIX and PacketLogic: buffered through the usage writer.
       new NetflowComponent(this.services, { attribution, writer: this.services.usageWriter }),
       // Appliance pollers (Preseem, SaiSei): ledger.record inside their own transactions.
-      new ApplianceIngest({ dataSource, attribution, ledger, config: config.appliances, logger, ingestStatus: this.services.ingestStatus, metrics }),
+      new ApplianceIngest({ dataSource, attribution, ledger, config: config.appliances, logger, ingestStatus: this.services.ingestStatus, metrics, recordLimit }),
     ];
   }
 
   /** RADIUS accounting server + radacct importer: usage goes through `Ledger.record` inside their group commits. */
   private radiusComponent(): Component {
-    const { config, dataSource, attribution, ledger, logger, metrics, ingestStatus } = this.services;
+    const { config, dataSource, attribution, ledger, logger, metrics, ingestStatus, recordLimit } = this.services;
     return new RadiusIngest({
       config: config.radius,
       dataSource,
       attribution,
       ledger,
       logger,
+      recordLimit,
       metrics,
       ingestStatus,
       refreshAttribution: () => attribution.refresh(),

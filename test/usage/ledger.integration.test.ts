@@ -202,6 +202,27 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
     expect(n).toBe(0);
   });
 
+  it('createDataUsages refuses a counter that grew more than its interval could carry (the edge rule), naming the row', async () => {
+    const a = await createAccount(ds);
+    const baseline = await usage.createDataUsages([sample(a, '2026-03-10T10:00:00Z', 1000n, 1000n)], NOW);
+    expect(baseline.success).toBe(true);
+    // 5 minutes apart (within the one-hour floor): at 1 Tbit/s, at most 450 000 000 000 000 bytes per direction.
+    const wild = await usage.createDataUsages(
+      [sample(a, '2026-03-10T10:05:00Z', 1000n + 450_000_000_000_001n, 1000n), sample(a, '2026-03-10T10:10:00Z', 1000n + 450_000_000_000_002n, 2000n)],
+      NOW,
+    );
+    expect(wild.success).toBe(false);
+    expect(wild.message).toContain(
+      'input[0]: inbytes grew by 450000000000001 bytes in 300 s since the series\' previous sample, more than one sample may carry: ' +
+        'at most 450000000000000 bytes over 3600 s or less (USAGE_MAX_BITS_PER_SECOND=1000000000000)',
+    );
+    expect(wild.message).toMatch(/^Nothing was stored\. 1 row\(s\) rejected/);
+    // Over a longer gap the same growth is plausible: the bound follows the interval (here 2 hours).
+    const later = await usage.createDataUsages([sample(a, '2026-03-10T12:00:00Z', 1000n + 450_000_000_000_001n, 1000n)], NOW);
+    expect(later.success).toBe(true);
+    expect(await totalOf(a, '2026-03-10T00:00:00Z', '2026-03-11T00:00:00Z')).toEqual([['API', 'mw-1', 450_000_000_000_001n, 0n, 0n, 0n]]);
+  });
+
   it('a series another process wrote meanwhile is continued from its stored state, not from memory', async () => {
     const a = await createAccount(ds);
     // Two service processes on one database: each remembers the series states it wrote itself.

@@ -1,3 +1,4 @@
+import { IMPLAUSIBLE_BYTES } from '../../usage/plausible-bytes';
 import type { IngestStatusEntry } from '../ingest-status';
 
 /**
@@ -25,6 +26,8 @@ export interface ApplianceStatus {
   overlapsSkipped: number;
   tooOldSkipped: number;
   recordsInvalid: number;
+  /** Records whose bytes the edge rule refused (`implausible_bytes`): claimed, not credited. */
+  recordsImplausible: number;
   requests: number;
   /** Records received / credited, bytes credited: since this process started. */
   received: number;
@@ -51,6 +54,7 @@ export function newApplianceStatus(source: string, identifier: string, enabled: 
     overlapsSkipped: 0,
     tooOldSkipped: 0,
     recordsInvalid: 0,
+    recordsImplausible: 0,
     requests: 0,
     received: 0,
     accepted: 0,
@@ -73,6 +77,7 @@ export function toIngestStatusEntry(s: ApplianceStatus): IngestStatusEntry {
       duplicate_interval: s.duplicatesSkipped,
       overlapping_interval: s.overlapsSkipped,
       too_old: s.tooOldSkipped,
+      [IMPLAUSIBLE_BYTES]: s.recordsImplausible,
     },
     bytesAttributed: s.bytesAttributed,
     bytesUnattributed: s.bytesUnattributed,

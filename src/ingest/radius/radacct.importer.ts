@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Attribution } from '../../attribution/attribution';
 import type { Ledger, UsageIncrement } from '../../usage/ledger';
+import { defaultRecordByteLimit, RecordByteLimit } from '../../usage/plausible-bytes';
 import { RADIUS_SOURCE_PARENT } from './radius-accounting.store';
 import { RadiusMetrics } from './radius.metrics';
 
@@ -86,6 +87,7 @@ export class RadacctImporter {
     private readonly ledger: Ledger,
     private readonly logger?: Logger,
     metrics?: RadiusMetrics,
+    private readonly limit: RecordByteLimit = defaultRecordByteLimit,
   ) {
     this.metrics = metrics ?? new RadiusMetrics();
   }
@@ -210,15 +212,21 @@ export class RadacctImporter {
       let inBytes = 0n;
       let outBytes = 0n;
       let unattributedBytes = 0n;
+      const implausible: string[] = [];
       for (const row of rows) {
         const before = credited.get(row.acctuniqueid);
         const { up, down, next: credit } = radacctDelta(before, row);
         const closed = row.stop_ms !== null;
         // A row re-read within the overlap window with nothing new is not written again.
         if (up === 0n && down === 0n && before?.closed === closed) continue;
+        const atMs = row.stop_ms ?? row.update_ms ?? row.start_ms ?? Date.now();
+        if (!this.plausible(up, down, atMs, row.start_ms)) {
+          // Not credited and not taken as credited: a later plausible snapshot credits from the last good one.
+          implausible.push(row.nas ?? 'radacct');
+          continue;
+        }
         next.push({ id: row.acctuniqueid, credit, closed });
         if (up === 0n && down === 0n) continue;
-        const atMs = row.stop_ms ?? row.update_ms ?? row.start_ms ?? Date.now();
         const accountId = row.username !== null ? this.attribution.accountForUsername(row.username, atMs) : null;
         if (accountId === null) {
           unattributedBytes += up + down;
@@ -248,12 +256,20 @@ export class RadacctImporter {
           [this.options.source, checkpoint.toString(), rows.length],
         );
       }
-      return { rows: rows.length, inBytes, outBytes, unattributedBytes };
+      return { rows: rows.length, inBytes, outBytes, unattributedBytes, implausible };
     });
     this.metrics.radacctRowsRead += result.rows;
+    this.metrics.radacctImplausible += result.implausible.length;
+    for (const nas of result.implausible) this.metrics.dropImplausible(nas);
     this.metrics.radacctInBytes += result.inBytes;
     this.metrics.radacctOutBytes += result.outBytes;
     this.metrics.radacctUnattributedBytes += result.unattributedBytes;
     return result;
+  }
+
+  /** The edge rule every source applies (plausible-bytes.ts): a delta is at most what the session could have carried since it started. */
+  private plausible(up: bigint, down: bigint, atMs: number, startMs: number | null): boolean {
+    const seconds = startMs === null ? 0 : (atMs - startMs) / 1000;
+    return this.limit.plausibleBytes(up, 1, seconds) !== null && this.limit.plausibleBytes(down, 1, seconds) !== null;
   }
 }

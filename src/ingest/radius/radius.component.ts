@@ -4,6 +4,7 @@ import type { Attribution, RadiusAccountOwners } from '../../attribution/attribu
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import type { Ledger } from '../../usage/ledger';
+import { IMPLAUSIBLE_BYTES, RecordByteLimit } from '../../usage/plausible-bytes';
 import type { IngestStatusEntry, IngestStatusRegistry } from '../ingest-status';
 import { RadacctImporter } from './radacct.importer';
 import { RadiusAccountingServer } from './radius-accounting.server';
@@ -17,6 +18,8 @@ export interface RadiusIngestDeps {
   attribution: Attribution & RadiusAccountOwners;
   ledger: Ledger;
   logger: Logger;
+  /** The edge rule for the bytes a request or radacct row credits (default: USAGE_MAX_BITS_PER_SECOND's default). */
+  recordLimit?: RecordByteLimit;
   metrics?: Registry;
   ingestStatus?: IngestStatusRegistry;
   /** Called after a commit that added or removed soft IP assignments (AttributionService.refresh). */
@@ -44,7 +47,7 @@ export class RadiusIngest {
         : new RadiusAccountingServer(
             { port: config.acctPort, host: config.acctHost, batchMax: config.batchMax, lanes: config.lanes, queueMax: config.queueMax, replyCacheMs: config.replyCacheMs, retryDelayMs: 1000 },
             this.clients,
-            new RadiusAccountingStore(dataSource, attribution, ledger),
+            new RadiusAccountingStore(dataSource, attribution, ledger, { recordLimit: deps.recordLimit }),
             {
               logger,
               afterCommit: (assignmentsChanged) => {
@@ -61,6 +64,7 @@ export class RadiusIngest {
           ledger,
           logger,
           this.metrics,
+          deps.recordLimit,
         )
       : null;
   }
@@ -95,7 +99,7 @@ export class RadiusIngest {
       lastSeenAt: new Date(s.lastSeenMs),
       received: s.received,
       accepted: s.accepted,
-      dropped: {},
+      dropped: implausible(m.implausible.get(nas) ?? 0),
       bytesAttributed: 0n,
       bytesUnattributed: 0n,
     }));
@@ -117,8 +121,8 @@ export class RadiusIngest {
         dataSourceParent: RADIUS_SOURCE_PARENT,
         dataSourceIdentifier: 'radacct',
         received: m.radacctRowsRead,
-        accepted: m.radacctRowsRead,
-        dropped: {},
+        accepted: m.radacctRowsRead - m.radacctImplausible,
+        dropped: implausible(m.radacctImplausible),
         bytesAttributed: m.radacctInBytes + m.radacctOutBytes,
         bytesUnattributed: m.radacctUnattributedBytes,
         lastSuccessAt: this.importer.lastSuccessAt,
@@ -130,6 +134,8 @@ export class RadiusIngest {
     return entries;
   }
 }
+
+const implausible = (n: number): Record<string, number> => (n > 0 ? { [IMPLAUSIBLE_BYTES]: n } : {});
 
 /** Prometheus view of the plain counters: read at scrape time, nothing per packet. */
 export function registerRadiusMetrics(registry: Registry, m: RadiusMetrics): void {
@@ -154,12 +160,14 @@ export function registerRadiusMetrics(registry: Registry, m: RadiusMetrics): voi
   counter('usage_meter_radacct_bytes_unattributed_total', 'Bytes of imported radacct rows whose username matched no account', () => m.radacctUnattributedBytes);
   new Counter({
     name: 'usage_meter_radius_dropped_total',
-    help: 'Accounting datagrams dropped, by reason',
-    labelNames: ['reason'],
+    help: 'Accounting datagrams dropped, by reason; implausible_bytes (per nas): requests or radacct rows whose bytes were not credited',
+    labelNames: ['reason', 'nas'],
     registers: [registry],
     collect() {
       this.reset();
+      // Datagram drops happen before a NAS is trusted: no nas label.
       for (const reason of RADIUS_DROP_REASONS) this.inc({ reason }, m.dropped[reason]);
+      for (const [nas, n] of m.implausible) this.inc({ reason: IMPLAUSIBLE_BYTES, nas }, n);
     },
   });
   new Gauge({

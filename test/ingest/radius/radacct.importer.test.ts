@@ -113,6 +113,31 @@ describeWithPostgres('radacct import from a real FreeRADIUS writing to PostgreSQ
     expect(closed[0].n).toBe(2);
   });
 
+  it('credits none of a snapshot no session could have reached, counts it, and credits the next plausible one from the last good', async () => {
+    const dave = { 'User-Name': 'alice', 'NAS-IP-Address': '10.20.0.3', 'Acct-Session-Id': 'd-1' };
+    await radclient(port, SECRET, [
+      packet({ ...dave, 'Acct-Status-Type': 'Start' }),
+      packet({ ...dave, 'Acct-Status-Type': 'Interim-Update', 'Acct-Input-Octets': 100, 'Acct-Output-Octets': 200 }),
+    ], ['-r', '3', '-t', '1']);
+    const reader = importer();
+    await reader.start();
+    const before = await TableLedger.totals(dataSource, 1);
+    await reader.pollOnce();
+    // What a NAS with a broken counter makes FreeRADIUS store: 9e18 bytes seconds after the session started.
+    const radacct = new Client({ connectionString: radacctUrl });
+    await radacct.connect();
+    await radacct.query(`UPDATE radacct SET acctoutputoctets = 9000000000000000000 WHERE acctsessionid = 'd-1'`);
+    await reader.pollOnce();
+    expect(await TableLedger.totals(dataSource, 1)).toEqual({ in: before.in + 200n, out: before.out + 100n });
+    expect(reader.metrics.radacctImplausible).toBe(1);
+    expect(reader.metrics.implausible.get('10.20.0.3')).toBe(1);
+    await radacct.query(`UPDATE radacct SET acctoutputoctets = 5200, acctinputoctets = 150 WHERE acctsessionid = 'd-1'`);
+    await radacct.end();
+    await reader.pollOnce();
+    await reader.stop();
+    expect(await TableLedger.totals(dataSource, 1)).toEqual({ in: before.in + 5200n, out: before.out + 150n });
+  });
+
   it("counts an unknown login's bytes as radacct's unattributed bytes, once, and leaves re-read rows alone", async () => {
     const carol = { 'User-Name': 'carol', 'NAS-IP-Address': '10.20.0.2', 'Acct-Session-Id': 'c-1' };
     await radclient(port, SECRET, [
