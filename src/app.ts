@@ -21,7 +21,14 @@ import { RecordByteLimit } from './usage/plausible-bytes';
 import { UsagePolicyService } from './usage/policy.service';
 import { LedgerRollup } from './usage/rollup.service';
 import { UsageReadService } from './usage/usage-read.service';
+import { UsageQuarantineService } from './usage/usage-quarantine.service';
 import { BufferedUsageWriter } from './usage/usage-writer.service';
+
+/** What a stop left undone. */
+export interface StopReport {
+  /** Aggregated usage rows the writer could not write before the database closed: lost. */
+  unwrittenRows: number;
+}
 
 /** Something with a lifecycle: started in order, stopped in reverse. */
 export interface Component {
@@ -43,7 +50,7 @@ export class App {
   private stopping = false;
 
   constructor(config: Config, logger: Logger) {
-    const dataSource = createDataSource(config.database);
+    const dataSource = createDataSource(config.database, logger);
     const attribution = createAttributionService(dataSource, config.attribution, logger);
     const ledger = new LedgerService(config.timeZone);
     const metrics = createMetricsRegistry();
@@ -66,6 +73,7 @@ export class App {
       dataUsage: new DataUsageService(dataSource, config.ledger, config.timeZone, metrics),
       usageReads: new UsageReadService(dataSource, config.timeZone),
       usagePolicies: new UsagePolicyService(dataSource),
+      usageQuarantine: new UsageQuarantineService(dataSource),
       // Assignment changes made through the API apply to attribution as soon as they commit.
       ...createAccountServices(dataSource, attribution),
       ...createNetflowServices(dataSource),
@@ -78,7 +86,7 @@ export class App {
       attribution,
       this.tokenBootstrapComponent(),
       // Before the ingesters: stopped after them, so what they handed over is flushed before the database closes.
-      { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: () => this.services.usageWriter.stop() },
+      { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: async () => void (await this.services.usageWriter.stop()) },
       { name: 'ledger-rollup', start: () => this.services.ledgerRollup.start(), stop: () => this.services.ledgerRollup.stop() },
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
       // The ingesters last: on stop they stop taking input first.
@@ -117,7 +125,11 @@ export class App {
     this.services.logger.info({ url: `http://${host}:${this.http.port}`, port }, 'usage meter started');
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops every started component, in reverse. Resolves to what the stop left undone: usage rows
+   * the writer could not write (lost; it logged how many), for the process to exit non-zero.
+   */
+  async stop(): Promise<StopReport> {
     this.stopping = true;
     while (this.started.length) {
       const component = this.started.pop()!;
@@ -127,6 +139,7 @@ export class App {
         this.services.logger.error({ err: error, component: component.name }, 'component failed to stop cleanly');
       }
     }
+    return { unwrittenRows: this.services.usageWriter.pending };
   }
 
   private async readiness(): Promise<string | null> {

@@ -13,6 +13,7 @@ import type { RadiusClientService } from './radius/radius-client.service';
 import type { RadiusSessionService } from './radius/radius-session.service';
 import type { DataUsageService } from './usage/data-usage.service';
 import type { RecordByteLimit } from './usage/plausible-bytes';
+import type { UsageQuarantineService } from './usage/usage-quarantine.service';
 import type { LedgerService } from './usage/ledger.service';
 import type { UsagePolicyService } from './usage/policy.service';
 import type { LedgerRollup } from './usage/rollup.service';
@@ -43,4 +44,6 @@ export interface Services extends AccountServices, NetflowServices, ApplianceSer
   dataUsage: DataUsageService;
   usageReads: UsageReadService;
   usagePolicies: UsagePolicyService;
+  /** Ledger rows the database refused, set aside by the writer (read side). */
+  usageQuarantine: UsageQuarantineService;
 }

@@ -362,6 +362,36 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
     expect(points.map((p) => [p.parent, p.identifier])).toEqual(expected);
   });
 
+  it('the buffered writer sets aside rows the database refuses (bigint overflow) and writes their neighbours', async () => {
+    const [a, b] = [await createAccount(ds), await createAccount(ds)];
+    const source = { parent: 'NetFlow', identifier: 'q' };
+    const ten = at('2026-03-12T10:00:00Z');
+    await ds.transaction((m) => ledger.record(m, [{ accountId: a, source, timeMs: ten, inBytes: 1n, outBytes: 0n }]));
+    const registry = new Registry();
+    const writer = new BufferedUsageWriter(ds, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1_000_000 }, undefined, registry);
+    const max = 2n ** 63n - 1n;
+    writer.add({ accountId: a, source, timeMs: ten + 60_000, inBytes: max, outBytes: 0n }); // fits alone; 1 + max does not
+    writer.addUnattributed({ ip: '192.0.2.1', source, timeMs: ten, inBytes: max + 1n, outBytes: 0n }); // past bigint itself
+    for (let i = 0; i < 50; i++) writer.add({ accountId: b, source, timeMs: ten + i * 60_000, inBytes: 10n, outBytes: 1n });
+    writer.add({ accountId: a, source, timeMs: ten + 3_600_000, inBytes: 5n, outBytes: 6n });
+    writer.addUnattributed({ ip: '192.0.2.2', source, timeMs: ten, inBytes: 7n, outBytes: 0n });
+    await writer.flush();
+    expect(writer.pending).toBe(0);
+    const day = ['2026-03-12T00:00:00Z', '2026-03-13T00:00:00Z'] as const;
+    expect(await totalOf(a, ...day)).toEqual([['NetFlow', 'q', 6n, 6n, 0n, 0n]]);
+    expect(await totalOf(b, ...day)).toEqual([['NetFlow', 'q', 500n, 50n, 0n, 0n]]);
+    const unattributed = await ds.query(`SELECT host(ip) AS ip, in_bytes FROM unattributed_5m WHERE source_id = (SELECT id FROM usage_sources WHERE identifier = 'q')`);
+    expect(unattributed).toEqual([{ ip: '192.0.2.2', in_bytes: '7' }]);
+    const set = await ds.query(
+      `SELECT kind, account_id, ip, data_source_identifier, time, in_bytes, sql_state FROM usage_quarantine WHERE data_source_identifier = 'q' ORDER BY kind`,
+    );
+    expect(set).toEqual([
+      { kind: 'unattributed', account_id: null, ip: '192.0.2.1', data_source_identifier: 'q', time: new Date(ten), in_bytes: String(max + 1n), sql_state: '22003' },
+      { kind: 'usage', account_id: String(a), ip: null, data_source_identifier: 'q', time: new Date(ten + 60_000), in_bytes: String(max), sql_state: '22003' },
+    ]);
+    expect(await registry.metrics()).toContain('usage_meter_ledger_quarantined_rows_total{reason="numeric_value_out_of_range",source="NetFlow"} 2');
+  });
+
   it('the buffered writer flushes on demand and on stop', async () => {
     const a = await createAccount(ds);
     const writer = new BufferedUsageWriter(ds, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1_000_000 });

@@ -31,3 +31,7 @@ migrations.push(Usage5mCovering1795646759951);
 // In-place (HOT) updates of the createDataUsages series states.
 import { UsageSeriesFillfactor1795646759952 } from './1795646759952-usage-series-fillfactor';
 migrations.push(UsageSeriesFillfactor1795646759952);
+
+// Ledger rows the buffered writer set aside because the database refused their data.
+import { UsageQuarantine1796100000000 } from './1796100000000-usage-quarantine';
+migrations.push(UsageQuarantine1796100000000);
