@@ -112,6 +112,15 @@ describe.each(testEngines())('poisoned and fuzzed flows into the running service
     });
     expect(await metrics()).toContain('usage_meter_ledger_quarantined_rows_total{reason="numeric_value_out_of_range",source="NetFlow"} 1');
     expect(await metrics()).toContain('usage_ledger_flush_failures_total 0');
+    // The usual list arguments: equality filters, search, general_search, sorter.
+    const list = async (args: string) => (await gql(`{ usage_quarantine(${args}) { entities { data_source_identifier account_id } } }`)).usage_quarantine.entities;
+    expect(await list(`sql_state: "22003", account_id: ${accountId}, sorter: [{attribute: "created_at", direction: DESC}]`)).toEqual([
+      { data_source_identifier: 'unchecked', account_id: accountId },
+    ]);
+    expect(await list(`general_search: "OUT OF RANGE"`)).toHaveLength(1);
+    expect(await list(`search: [{string_fields: [{attribute: "kind", search_value: "unattributed", match: true}]}]`)).toEqual([]);
+    const unknown = await t.gql(`{ usage_quarantine(sorter: [{attribute: "in_bytes", direction: ASC}]) { entities { id } } }`);
+    expect(unknown.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('100 000 fuzzed datagrams, then a valid flow: credited exactly, the writer empties, the service still answers', async () => {
