@@ -4,6 +4,7 @@
  */
 import { loadConfig } from './src/config';
 import { createDataSource } from './src/db/data-source';
+import { createLogger } from './src/logger';
 
 const config = loadConfig();
-export default createDataSource(config.database);
+export default createDataSource(config.database, createLogger(config.log.level));

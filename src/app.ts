@@ -19,10 +19,18 @@ import { RadiusSessionService } from './radius/radius-session.service';
 import type { Services } from './services';
 import { DataUsageService } from './usage/data-usage.service';
 import { LedgerService } from './usage/ledger.service';
+import { RecordByteLimit } from './usage/plausible-bytes';
 import { UsagePolicyService } from './usage/policy.service';
 import { LedgerRollup } from './usage/rollup.service';
 import { UsageReadService } from './usage/usage-read.service';
+import { UsageQuarantineService } from './usage/usage-quarantine.service';
 import { BufferedUsageWriter } from './usage/usage-writer.service';
+
+/** What a stop left undone. */
+export interface StopReport {
+  /** Aggregated usage rows the writer could not write before the database closed: lost. */
+  unwrittenRows: number;
+}
 
 /** Something with a lifecycle: started in order, stopped in reverse. */
 export interface Component {
@@ -44,10 +52,11 @@ export class App {
   private stopping = false;
 
   constructor(config: Config, logger: Logger) {
-    const dataSource = createDataSource(config.database);
+    const dataSource = createDataSource(config.database, logger);
     const attribution = createAttributionService(dataSource, config.attribution, logger);
     const ledger = new LedgerService(config.timeZone);
     const metrics = createMetricsRegistry();
+    const recordLimit = new RecordByteLimit(config.ledger.maxBitsPerSecond);
     this.services = {
       config,
       logger,
@@ -62,10 +71,12 @@ export class App {
       attribution,
       ledger,
       usageWriter: new BufferedUsageWriter(dataSource, ledger, config.ledger, logger, metrics),
+      recordLimit,
       ledgerRollup: new LedgerRollup(dataSource, config.ledger, config.timeZone, logger),
       dataUsage: new DataUsageService(dataSource, config.ledger, config.timeZone, metrics),
       usageReads: new UsageReadService(dataSource, config.timeZone),
       usagePolicies: new UsagePolicyService(dataSource),
+      usageQuarantine: new UsageQuarantineService(dataSource),
       // Assignment changes made through the API apply to attribution as soon as they commit.
       ...createAccountServices(dataSource, attribution),
       ...createNetflowServices(dataSource),
@@ -78,7 +89,7 @@ export class App {
       attribution,
       this.tokenBootstrapComponent(),
       // Before the ingesters: stopped after them, so what they handed over is flushed before the database closes.
-      { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: () => this.services.usageWriter.stop() },
+      { name: 'usage-writer', start: async () => this.services.usageWriter.start(), stop: async () => void (await this.services.usageWriter.stop()) },
       { name: 'ledger-rollup', start: () => this.services.ledgerRollup.start(), stop: () => this.services.ledgerRollup.stop() },
       { name: 'http', start: () => this.http.start(), stop: () => this.http.stop() },
       // The ingesters last: on stop they stop taking input first.
@@ -86,13 +97,13 @@ export class App {
       // NetFlow v5/v9, IPFIX and PacketLogic: buffered through the usage writer.
       new NetflowComponent(this.services, { attribution, writer: this.services.usageWriter }),
       // Appliance pollers (Preseem, SaiSei): ledger.record inside their own transactions.
-      new ApplianceIngest({ dataSource, attribution, ledger, config: config.appliances, logger, ingestStatus: this.services.ingestStatus, metrics }),
+      new ApplianceIngest({ dataSource, attribution, ledger, config: config.appliances, logger, ingestStatus: this.services.ingestStatus, metrics, recordLimit }),
     ];
   }
 
   /** RADIUS accounting server + the radacct import per RadiusServer: usage goes through `Ledger.record` inside their transactions. */
   private radiusComponent(): Component {
-    const { config, dataSource, attribution, ledger, logger, metrics, ingestStatus, radiusServers } = this.services;
+    const { config, dataSource, attribution, ledger, logger, metrics, ingestStatus, radiusServers, recordLimit } = this.services;
     return new RadiusIngest({
       config: config.radius,
       dataSource,
@@ -100,6 +111,7 @@ export class App {
       ledger,
       logger,
       servers: radiusServers,
+      recordLimit,
       metrics,
       ingestStatus,
       refreshAttribution: () => attribution.refresh(),
@@ -117,7 +129,11 @@ export class App {
     this.services.logger.info({ url: `http://${host}:${this.http.port}`, port }, 'usage meter started');
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops every started component, in reverse. Resolves to what the stop left undone: usage rows
+   * the writer could not write (lost; it logged how many), for the process to exit non-zero.
+   */
+  async stop(): Promise<StopReport> {
     this.stopping = true;
     while (this.started.length) {
       const component = this.started.pop()!;
@@ -127,6 +143,7 @@ export class App {
         this.services.logger.error({ err: error, component: component.name }, 'component failed to stop cleanly');
       }
     }
+    return { unwrittenRows: this.services.usageWriter.pending };
   }
 
   private async readiness(): Promise<string | null> {

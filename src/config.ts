@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_BITS_PER_SECOND, MAX_MAX_BITS_PER_SECOND } from './usage/plausible-bytes';
 
 /**
  * One typed configuration object, read from the environment once at start.
@@ -92,6 +93,8 @@ const envSchema = z.object({
   LEDGER_FLUSH_MAX_ROWS: z.coerce.number().int().min(1).default(20_000),
   USAGE_MAX_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   USAGE_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).default(300),
+  // Every source's edge check (src/usage/plausible-bytes.ts): the fastest one record may have moved bytes.
+  USAGE_MAX_BITS_PER_SECOND: z.coerce.number().int().min(1_000_000).max(MAX_MAX_BITS_PER_SECOND).default(DEFAULT_MAX_BITS_PER_SECOND),
   // NetFlow / IPFIX collector (0 disables it)
   NETFLOW_PORT: port(2055),
   NETFLOW_HOST: z.string().min(1).default('0.0.0.0'),
@@ -175,6 +178,8 @@ export interface LedgerConfig {
   maxBatchRows: number;
   /** createDataUsages: how far in the future a sample time may be (clock skew). */
   maxFutureSeconds: number;
+  /** Every source: the most bits per second one record may account for (RecordByteLimit). */
+  maxBitsPerSecond: number;
 }
 
 export const defaultLedgerConfig: LedgerConfig = {
@@ -187,6 +192,7 @@ export const defaultLedgerConfig: LedgerConfig = {
   flushMaxRows: 20_000,
   maxBatchRows: 10_000,
   maxFutureSeconds: 300,
+  maxBitsPerSecond: DEFAULT_MAX_BITS_PER_SECOND,
 };
 
 export class ConfigError extends Error {}
@@ -226,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       flushMaxRows: e.LEDGER_FLUSH_MAX_ROWS,
       maxBatchRows: e.USAGE_MAX_BATCH_ROWS,
       maxFutureSeconds: e.USAGE_MAX_FUTURE_SECONDS,
+      maxBitsPerSecond: e.USAGE_MAX_BITS_PER_SECOND,
     },
     netflow: {
       port: e.NETFLOW_PORT,

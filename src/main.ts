@@ -29,7 +29,12 @@ async function main(): Promise<void> {
       logger.error('stop deadline passed, exiting');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    await app.stop();
+    const { unwrittenRows } = await app.stop();
+    if (unwrittenRows > 0) {
+      // Usage was lost: a supervisor (or an operator reading exit codes) must see it.
+      logger.error({ unwrittenRows }, 'stopped with usage rows unwritten');
+      process.exit(1);
+    }
     logger.info('stopped');
     process.exit(0);
   };

@@ -13,6 +13,8 @@ import type { RadiusClientService } from './radius/radius-client.service';
 import type { RadiusServerService } from './radius/radius-server.service';
 import type { RadiusSessionService } from './radius/radius-session.service';
 import type { DataUsageService } from './usage/data-usage.service';
+import type { RecordByteLimit } from './usage/plausible-bytes';
+import type { UsageQuarantineService } from './usage/usage-quarantine.service';
 import type { LedgerService } from './usage/ledger.service';
 import type { UsagePolicyService } from './usage/policy.service';
 import type { LedgerRollup } from './usage/rollup.service';
@@ -38,8 +40,12 @@ export interface Services extends AccountServices, NetflowServices, ApplianceSer
   /** The usage ledger: `ledger.record` inside a transaction, `usageWriter` buffered for high-rate sources. */
   ledger: LedgerService;
   usageWriter: BufferedUsageWriter;
+  /** The edge rule every source applies to a record's bytes before crediting it. */
+  recordLimit: RecordByteLimit;
   ledgerRollup: LedgerRollup;
   dataUsage: DataUsageService;
   usageReads: UsageReadService;
   usagePolicies: UsagePolicyService;
+  /** Ledger rows the database refused, set aside by the writer (read side). */
+  usageQuarantine: UsageQuarantineService;
 }

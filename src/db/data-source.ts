@@ -5,9 +5,11 @@ import { types as pgliteTypes } from '@electric-sql/pglite';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { PGlitePool } from 'typeorm-pglite/dist/pglite-pool';
+import type { Logger } from '../logger';
 import { entities } from './entities';
 import { ListenedClient } from './listened-client';
 import { migrations } from './migrations';
+import { QueryLogger } from './query-logger';
 
 export interface DatabaseSettings {
   /** postgres:// URL: the production engine. Absent: the embedded PostgreSQL (PGlite). */
@@ -30,8 +32,10 @@ export function engineOf(settings: DatabaseSettings): Engine {
  * Numbers are normalized here, once: int8 and numeric come back as decimal strings
  * from both engines (pg does that by default; PGlite is told to), and callers turn them
  * into bigint where they need arithmetic.
+ *
+ * TypeORM logs through `logger` (query-logger.ts): never a statement's parameters.
  */
-export function createDataSource(settings: DatabaseSettings): DataSource {
+export function createDataSource(settings: DatabaseSettings, logger?: Logger): DataSource {
   const common = {
     type: 'postgres',
     entities,
@@ -39,7 +43,8 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
     migrationsTableName: 'migrations',
     migrationsRun: false,
     synchronize: false,
-    logging: settings.logging ? ['query', 'error'] : ['error'],
+    // Through the service's log, without statement parameters (query-logger.ts); silent without a logger (tests).
+    logger: new QueryLogger(logger, settings.logging ?? false),
   } as const;
 
   if (settings.url) {

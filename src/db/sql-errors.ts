@@ -43,3 +43,16 @@ export function isOutage(err: unknown): boolean {
   if (code && OUTAGE_CODES.has(code)) return true;
   return OUTAGE_MESSAGE.test((err as { message?: string } | undefined)?.message ?? '');
 }
+
+/**
+ * The database refused the data of what was written, not the act of writing: a data exception
+ * (SQLSTATE class 22: a number or time out of range, text it cannot store) or an integrity
+ * constraint (class 23); or the writer's own refusal of a value (RangeError). Writing the rows
+ * apart finds the ones at fault. Anything else (an outage, a deadlock, a timeout, a full disk, a
+ * missing table) is no row's fault: every part of the batch would fail alike.
+ */
+export function isRowFault(err: unknown): boolean {
+  if (err instanceof RangeError) return true;
+  const code = sqlState(err);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+}

@@ -13,6 +13,7 @@ import { RadiusServerResolver } from './radius/radius-server.resolver';
 import { RadiusSessionResolver } from './radius/radius-session.resolver';
 import { AccountUsageResolver } from './usage/account-usage.resolver';
 import { DataUsageResolver } from './usage/data-usage.resolver';
+import { UsageQuarantineResolver } from './usage/usage-quarantine.resolver';
 import { DataUsageTopOffResolver, UsageBasedBillingPolicyFreePeriodResolver, UsageBasedBillingPolicyResolver } from './usage/usage-policy.resolver';
 import { NetflowAllowedSubnetResolver, NetflowEndpointResolver, NetflowWhitelistResolver } from './collectors/netflow.resolver';
 import { PreseemResolver } from './appliances/preseem.resolver';
@@ -37,6 +38,7 @@ export const resolvers: NonEmptyArray<Function> = [
   UsageBasedBillingPolicyFreePeriodResolver,
   DataUsageTopOffResolver,
   AccountUsageResolver,
+  UsageQuarantineResolver,
   NetflowEndpointResolver,
   NetflowAllowedSubnetResolver,
   NetflowWhitelistResolver,

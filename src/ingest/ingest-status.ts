@@ -12,7 +12,12 @@ export interface IngestStatusEntry {
   received: number;
   /** Of those, the ones decoded and credited (to an account or to the unattributed report). */
   accepted: number;
-  /** Drops by reason, e.g. { bad_authenticator: 3, unknown_client: 1 }. */
+  /**
+   * Drops by reason, e.g. { bad_authenticator: 3, unknown_client: 1 }: of what `received` counts,
+   * except `implausible_bytes` (the edge rule of src/usage/plausible-bytes.ts), which counts records
+   * whose bytes were not credited (a NetFlow record of an accepted datagram, a RADIUS request that
+   * was stored and answered, a radacct row, an appliance record).
+   */
   dropped: Record<string, number>;
   /** NetFlow/IPFIX: packets or records lost according to sequence numbers. */
   estimatedLost?: number | null;

@@ -14,6 +14,8 @@ export interface CounterSample extends CounterState {
 }
 
 export interface UsageInterval {
+  /** The sample that closes the interval (its position in the caller's batch). */
+  row: number;
   from: number;
   to: number;
   inBytes: bigint;
@@ -52,6 +54,7 @@ export function applySamples(initial: CounterState | null, samples: readonly Cou
       outcome.stale.push(s.row);
     } else {
       outcome.intervals.push({
+        row: s.row,
         from: state.time,
         to: s.time,
         inBytes: counterDelta(state.inBytes, s.inBytes),

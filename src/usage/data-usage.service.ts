@@ -1,14 +1,15 @@
 import { Counter, Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LedgerConfig } from '../config';
+import { INT64_MAX } from '../db/int64';
 import { preparedQuery } from '../db/prepared-query';
 import { retryTransient } from '../db/sql-errors';
-import { applySamples, CounterSample, CounterState } from './counter';
+import { applySamples, CounterSample, CounterState, UsageInterval } from './counter';
 import type { UsageSource } from './ledger';
 import { arrayLiteral, LedgerRow, ledgerRow, loadMissingAccountsAndWindows, usageUpsert } from './ledger.service';
+import { RecordByteLimit } from './plausible-bytes';
 import { spreadDelta } from './spread';
 import { resolveSourceIds, sourceKey } from './usage-sources';
-import { INT64_MAX } from '../db/int64';
 
 /** One row of Sonar's createDataUsages: running counters of one series at one time. */
 export interface DataUsageSample {
@@ -48,9 +49,24 @@ export function sampleProblem(row: DataUsageSample, nowMs: number, maxFutureSeco
   return problems.length ? problems.join(', ') : null;
 }
 
+/** A running counter only has to be a byte count; what it grew by is checked per interval (`implausibleDelta`). */
 function byteCountProblem(name: string, value: bigint, problems: string[]): void {
   if (value < 0n) problems.push(`${name} ${value} is negative`);
   else if (value > INT64_MAX) problems.push(`${name} ${value} does not fit in 64 bits`);
+}
+
+/**
+ * What the edge rule every source applies (plausible-bytes.ts) says about one interval's delta:
+ * null when both directions are plausible for the time between the two samples.
+ */
+function implausibleDelta(interval: UsageInterval, limit: RecordByteLimit): string | null {
+  const seconds = (interval.to - interval.from) / 1000;
+  const grew = (name: string, delta: bigint) =>
+    limit.plausibleBytes(delta, 1, seconds) === null
+      ? [`${name} grew by ${delta} bytes in ${seconds} s since the series' previous sample, more than one sample may carry: ${limit.describe(seconds)}`]
+      : [];
+  const problems = [...grew('inbytes', interval.inBytes), ...grew('outbytes', interval.outBytes)];
+  return problems.length ? problems.join(', ') : null;
 }
 
 function labelProblem(name: string, value: string, problems: string[]): void {
@@ -90,13 +106,15 @@ export class DataUsageService {
    * and this counter shows it (send each series to one process then).
    */
   private readonly outdatedRedos: Counter;
+  private readonly limit: RecordByteLimit;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly config: Pick<LedgerConfig, 'maxBatchRows' | 'maxFutureSeconds'>,
+    private readonly config: Pick<LedgerConfig, 'maxBatchRows' | 'maxFutureSeconds' | 'maxBitsPerSecond'>,
     private readonly timeZone: string,
     registry?: Registry,
   ) {
+    this.limit = new RecordByteLimit(config.maxBitsPerSecond);
     this.outdatedRedos = new Counter({
       name: 'usage_series_outdated_redos_total',
       help: 'createDataUsages calls redone from locked rows because a remembered series state was outdated',
@@ -178,6 +196,7 @@ export class DataUsageService {
     const baselines: number[] = [];
     const duplicates: number[] = [];
     const stale: number[] = [];
+    const implausible: string[] = [];
     for (const s of ordered) {
       const before = s.before ?? null;
       const outcome = applySamples(before, s.samples);
@@ -185,6 +204,11 @@ export class DataUsageService {
       duplicates.push(...outcome.duplicates);
       stale.push(...outcome.stale);
       applied += outcome.intervals.length;
+      for (const interval of outcome.intervals) {
+        const problem = implausibleDelta(interval, this.limit);
+        if (problem) implausible.push(`input[${interval.row}]: ${problem}`);
+      }
+      if (implausible.length) continue;
       const accountWindows = windows.get(s.key.accountId) ?? [];
       for (const interval of outcome.intervals) {
         const pieces = spreadDelta(interval.from, interval.to, interval.inBytes, interval.outBytes, accountWindows, this.timeZone, maxPieces);
@@ -192,6 +216,8 @@ export class DataUsageService {
       }
       if (outcome.state && outcome.state !== before) updates.push({ key: s.key, before, state: outcome.state });
     }
+    // Only known once the stored states are read: nothing is written, as for any other bad row.
+    if (implausible.length) return { result: { success: false, message: describeProblems(implausible) }, saved: [] };
     const saved = await saveSeriesAndUsage(manager, updates, rows);
     if (saved < updates.length) throw new RememberedStateOutdated();
 

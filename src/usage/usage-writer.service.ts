@@ -1,9 +1,11 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { isRowFault, sqlState } from '../db/sql-errors';
 import { transactionId, transactionStatuses } from '../db/transaction-outcome';
 import type { Logger } from '../logger';
 import { isStrictAddress } from '../net/ip';
 import type { Ledger, UnattributedIncrement, UsageIncrement, UsageWriter } from './ledger';
+import { quarantineRows, RefusedRow, refusalReason } from './usage-quarantine.service';
 import { sourceKey } from './usage-sources';
 
 export interface UsageWriterOptions {
@@ -30,6 +32,12 @@ function createMetrics(registry?: Registry) {
       labelNames: ['reason'],
       registers,
     }),
+    quarantined: new Counter({
+      name: 'usage_meter_ledger_quarantined_rows_total',
+      help: 'Aggregated rows the database refused (reason: what it said, e.g. numeric_value_out_of_range), set aside in usage_quarantine',
+      labelNames: ['reason', 'source'],
+      registers,
+    }),
   };
 }
 
@@ -43,6 +51,10 @@ const MINUTE = 60_000;
  * is retried, and only if it did not commit: its transaction's id is noted, and the next flush
  * asks PostgreSQL what became of it (a connection lost around COMMIT leaves the client unsure).
  * So usage is never dropped, and never added twice.
+ *
+ * A flush the database refuses because of a row's data (isRowFault: a number out of range, a
+ * constraint) is not retried as it is, which would fail again forever: the batch is split until
+ * the refused rows stand alone (`isolate`), they go to usage_quarantine, and the rest is written.
  */
 export class BufferedUsageWriter implements UsageWriter {
   private usage = new Map<string, UsageIncrement>();
@@ -52,6 +64,8 @@ export class BufferedUsageWriter implements UsageWriter {
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private flushQueued = false;
+  /** While flushes keep failing the same way: what failed, and how often. Logged once, not once a flush. */
+  private failing: { message: string; attempts: number } | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -85,17 +99,19 @@ export class BufferedUsageWriter implements UsageWriter {
   /**
    * Stops the timer and flushes everything pending (the caller stopped its input first). A failed
    * flush whose outcome the server cannot tell yet is asked about again for a second; rows still
-   * unwritten after that are logged, with their count, as lost.
+   * unwritten after that are logged, with their count, as lost. Resolves to that count (0: all
+   * written), so that the process can exit non-zero.
    */
-  async stop(): Promise<void> {
+  async stop(): Promise<number> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.flush();
+    await this.flush().catch(() => {});
     for (let attempt = 0; attempt < 10 && this.failedFlushes.length > 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await this.flush();
+      await this.flush().catch(() => {});
     }
-    if (this.pending > 0) this.logger?.error({ rows: this.pending }, 'usage writer stopped with rows it could not write');
+    if (this.pending > 0) this.logger?.error({ rows: this.pending }, 'usage writer stopped with rows it could not write: they are lost');
+    return this.pending;
   }
 
   add(increment: UsageIncrement): void {
@@ -171,19 +187,111 @@ export class BufferedUsageWriter implements UsageWriter {
       this.usage = new Map();
       this.unattributed = new Map();
       end = this.metrics.flushSeconds.startTimer();
-      await this.record(flush);
-      this.countWritten(flush);
+      try {
+        await this.record(flush);
+        this.countWritten(flush);
+      } catch (error) {
+        if (!isRowFault(error)) throw error;
+        // Refused for a row's data: the transaction rolled back, nothing of it is in the ledger.
+        const refused = flush;
+        flush = null;
+        await this.isolate(refused, error);
+      }
+      this.recovered();
     } catch (error) {
       // Without a transaction id nothing was written; with one, the next flush asks.
       if (flush?.transactionId === null) this.putBack(flush);
       else if (flush) this.failedFlushes.push(flush);
       this.metrics.flushFailures.inc();
-      this.logger?.error({ err: error, rows: this.pending }, 'ledger flush failed; rows kept for retry');
+      this.logFailure(error);
       throw error;
     } finally {
       end?.();
       this.metrics.pending.set(this.pending);
     }
+  }
+
+  /**
+   * Writes a batch the database refused because of some of its rows: split in halves, each part
+   * in its own transaction, a refused part split again, until each refused row stands alone; those
+   * go to usage_quarantine (after the rest is written), with what the database said. A batch of n
+   * rows with k refused ones costs about 2·k·log2(n) transactions (20 000 rows, one bad: ~30), not n.
+   * If a part fails for another reason (the database went away), splitting stops: what is not
+   * written is kept as after any failed flush (a part whose transaction began is asked about), and
+   * the next flush starts over.
+   */
+  private async isolate(batch: Flush, error: unknown): Promise<void> {
+    const parts: Flush[] = [];
+    const refused: RefusedRow[] = [];
+    const split = (part: Flush, why: unknown) => {
+      if (sizeOf(part) > 1) parts.push(...halves(part));
+      else if (part.usage.size === 1) refused.push({ kind: 'usage', row: [...part.usage.values()][0], error: why });
+      else refused.push({ kind: 'unattributed', row: [...part.unattributed.values()][0], error: why });
+    };
+    split(batch, error);
+    while (parts.length > 0) {
+      const part = parts.pop()!;
+      try {
+        await this.record(part);
+        this.countWritten(part);
+      } catch (failure) {
+        if (isRowFault(failure)) {
+          split(part, failure);
+          continue;
+        }
+        for (const rest of parts) this.putBack(rest);
+        this.putBack(rowsOf(refused));
+        if (part.transactionId === null) this.putBack(part);
+        else this.failedFlushes.push(part);
+        throw failure;
+      }
+    }
+    await this.quarantine(refused);
+  }
+
+  /** Sets refused rows aside in usage_quarantine, counts and logs them; if that fails, they wait for the next flush. */
+  private async quarantine(refused: RefusedRow[]): Promise<void> {
+    try {
+      await this.dataSource.transaction((manager) => quarantineRows(manager, refused));
+    } catch (error) {
+      this.putBack(rowsOf(refused));
+      throw error;
+    }
+    const reasons = new Map<string, { reason: string; sqlState: string | null; message: string; rows: number }>();
+    for (const r of refused) {
+      const reason = refusalReason(r.error);
+      this.metrics.quarantined.inc({ reason, source: r.row.source.parent });
+      const message = r.error instanceof Error ? r.error.message : String(r.error);
+      const seen = reasons.get(message) ?? { reason, sqlState: sqlState(r.error) ?? null, message, rows: 0 };
+      seen.rows++;
+      reasons.set(message, seen);
+    }
+    this.logger?.error(
+      { rows: refused.length, reasons: [...reasons.values()].slice(0, 10), sources: [...new Set(refused.map((r) => r.row.source.parent))] },
+      'the database refused ledger rows: set aside in usage_quarantine, the rest of the batch written',
+    );
+  }
+
+  /**
+   * A failed flush is logged once with its error (without the statement's parameters: see
+   * logger.ts); the same failure again (an outage, once a second) only at debug, until a flush
+   * succeeds, which is logged with the count of failed attempts.
+   */
+  private logFailure(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.failing?.message === message) {
+      this.failing.attempts++;
+      this.logger?.debug({ err: error, rows: this.pending, attempts: this.failing.attempts }, 'ledger flush failed again; rows kept for retry');
+      return;
+    }
+    this.failing = { message, attempts: 1 };
+    this.logger?.error({ err: error, rows: this.pending }, 'ledger flush failed; rows kept for retry');
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.logger?.info({ failedAttempts: this.failing.attempts }, 'ledger flushes succeed again');
+    this.failing = null;
   }
 
   /** Writes a flush in one transaction, noting the transaction's id first. */
@@ -249,3 +357,31 @@ interface Flush {
 }
 
 const sizeOf = (flush: Flush) => flush.usage.size + flush.unattributed.size;
+
+/** Two parts of a flush: its attributed and its unattributed rows, or else the two halves of its rows. */
+function halves(flush: Flush): [Flush, Flush] {
+  const part = (usage: Flush['usage'], unattributed: Flush['unattributed']): Flush => ({ transactionId: null, usage, unattributed });
+  if (flush.usage.size > 0 && flush.unattributed.size > 0) return [part(flush.usage, new Map()), part(new Map(), flush.unattributed)];
+  if (flush.usage.size > 0) {
+    const [a, b] = halve(flush.usage);
+    return [part(a, new Map()), part(b, new Map())];
+  }
+  const [a, b] = halve(flush.unattributed);
+  return [part(new Map(), a), part(new Map(), b)];
+}
+
+function halve<T>(rows: Map<string, T>): [Map<string, T>, Map<string, T>] {
+  const entries = [...rows];
+  const middle = entries.length >> 1;
+  return [new Map(entries.slice(0, middle)), new Map(entries.slice(middle))];
+}
+
+/** Refused rows as a flush again (to keep them when they cannot be set aside). */
+function rowsOf(refused: RefusedRow[]): Flush {
+  const flush: Flush = { transactionId: null, usage: new Map(), unattributed: new Map() };
+  for (const r of refused) {
+    if (r.kind === 'usage') flush.usage.set(`${r.row.accountId}\u0001${sourceKey(r.row.source)}\u0001${r.row.timeMs}`, r.row);
+    else flush.unattributed.set(`${r.row.ip}\u0001${sourceKey(r.row.source)}\u0001${r.row.timeMs}`, r.row);
+  }
+  return flush;
+}

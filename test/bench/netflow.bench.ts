@@ -80,6 +80,7 @@ class PgWriter implements UsageWriter {
 function stageBreakdown(attribution: Attribution) {
   const { V9Decoder, newV9ExporterState } = require('../../src/ingest/netflow/v9.decoder') as typeof import('../../src/ingest/netflow/v9.decoder');
   const { FlowAccumulator } = require('../../src/ingest/netflow/flow.attributor') as typeof import('../../src/ingest/netflow/flow.attributor');
+  const { RecordByteLimit } = require('../../src/usage/plausible-bytes') as typeof import('../../src/usage/plausible-bytes');
   const header = (seq: number, count: number) => {
     const h = Buffer.alloc(20);
     h.writeUInt16BE(9, 0); h.writeUInt16BE(count, 2); h.writeUInt32BE(1e6, 4); h.writeUInt32BE(1.7e9, 8); h.writeUInt32BE(seq, 12); h.writeUInt32BE(1, 16);
@@ -106,6 +107,7 @@ function stageBreakdown(attribution: Attribution) {
     const st = newV9ExporterState();
     dec.decode(Buffer.concat([header(0, 1), tpl]), 'b', st, 0);
     const acc = new FlowAccumulator(attribution, { parent: 'NetFlow', identifier: 'b' });
+    const limit = new RecordByteLimit();
     const sink: UsageWriter = stage === 'writer' ? new PgWriter(null as unknown as Client) : { add() {}, addUnattributed() {}, flush: async () => {}, pending: 0 };
     const t = performance.now();
     let n = 0;
@@ -113,7 +115,8 @@ function stageBreakdown(attribution: Attribution) {
       const r = dec.decode(datagrams[i & 63], 'b', st, 0);
       n += r.records.length;
       if (stage === 'decode') continue;
-      for (const rec of r.records) acc.addFlow(rec, 1, null);
+      // With the collector's edge check (RecordByteLimit), as the service runs it.
+      for (const rec of r.records) acc.addFlow(rec, limit.plausibleFlowBytes(rec.bytes, 1), limit.plausibleFlowBytes(rec.reverseBytes, 1), null);
       if ((i & 255) === 255) acc.flushTo(sink);
     }
     return ((performance.now() - t) * 1000) / n;

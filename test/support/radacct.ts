@@ -1,3 +1,5 @@
+import { createConnection } from 'mysql2/promise';
+import { Client } from 'pg';
 import type { RadiusServerType } from '../../src/db/entities/radius-server.entity';
 import type { CreateRadiusServerInput } from '../../src/radius/radius-server.service';
 import { createScratchDatabase } from './database';
@@ -43,4 +45,24 @@ export function radiusServerFor(type: RadiusServerType, databaseUrl: string): Ra
       { credential: `${type}_DATABASE_PORT`, value: url.port || engineDefaults.port },
     ],
   };
+}
+
+/** Runs one statement on a radacct database, as FreeRADIUS would (e.g. what a NAS with a broken counter makes it store). */
+export async function radacctQuery(db: RadacctDatabase, sql: string): Promise<void> {
+  if (db.type === 'FREERADIUS_MYSQL') {
+    const connection = await createConnection(db.url);
+    try {
+      await connection.query(sql);
+    } finally {
+      await connection.end();
+    }
+    return;
+  }
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }

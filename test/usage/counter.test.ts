@@ -16,15 +16,15 @@ describe('counter math', () => {
     const out = applySamples(null, [s(0, 3000, 900n, 90n), s(1, 1000, 100n, 10n), s(2, 2000, 400n, 30n)]);
     expect(out.baselines).toEqual([1]);
     expect(out.intervals).toEqual([
-      { from: 1000, to: 2000, inBytes: 300n, outBytes: 20n },
-      { from: 2000, to: 3000, inBytes: 500n, outBytes: 60n },
+      { row: 2, from: 1000, to: 2000, inBytes: 300n, outBytes: 20n },
+      { row: 0, from: 2000, to: 3000, inBytes: 500n, outBytes: 60n },
     ]);
   });
 
   it('treats a lower value as a counter reset, direction by direction', () => {
     expect(counterDelta(1000n, 40n)).toBe(40n);
     const out = applySamples({ time: 0, inBytes: 1000n, outBytes: 10n }, [s(0, 60_000, 40n, 15n)]);
-    expect(out.intervals).toEqual([{ from: 0, to: 60_000, inBytes: 40n, outBytes: 5n }]);
+    expect(out.intervals).toEqual([{ row: 0, from: 0, to: 60_000, inBytes: 40n, outBytes: 5n }]);
   });
 
   it('ignores a re-sent sample and reports older ones', () => {
@@ -32,7 +32,7 @@ describe('counter math', () => {
     const out = applySamples(state, [s(0, 5000, 1000n, 10n), s(1, 4000, 1n, 1n), s(2, 6000, 1500n, 10n), s(3, 6000, 9999n, 10n)]);
     expect(out.duplicates).toEqual([0, 3]);
     expect(out.stale).toEqual([1]);
-    expect(out.intervals).toEqual([{ from: 5000, to: 6000, inBytes: 500n, outBytes: 0n }]);
+    expect(out.intervals).toEqual([{ row: 2, from: 5000, to: 6000, inBytes: 500n, outBytes: 0n }]);
   });
 
   it('keeps 64-bit values exact', () => {

@@ -202,6 +202,27 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
     expect(n).toBe(0);
   });
 
+  it('createDataUsages refuses a counter that grew more than its interval could carry (the edge rule), naming the row', async () => {
+    const a = await createAccount(ds);
+    const baseline = await usage.createDataUsages([sample(a, '2026-03-10T10:00:00Z', 1000n, 1000n)], NOW);
+    expect(baseline.success).toBe(true);
+    // 5 minutes apart (within the one-hour floor): at 1 Tbit/s, at most 450 000 000 000 000 bytes per direction.
+    const wild = await usage.createDataUsages(
+      [sample(a, '2026-03-10T10:05:00Z', 1000n + 450_000_000_000_001n, 1000n), sample(a, '2026-03-10T10:10:00Z', 1000n + 450_000_000_000_002n, 2000n)],
+      NOW,
+    );
+    expect(wild.success).toBe(false);
+    expect(wild.message).toContain(
+      'input[0]: inbytes grew by 450000000000001 bytes in 300 s since the series\' previous sample, more than one sample may carry: ' +
+        'at most 450000000000000 bytes over 3600 s or less (USAGE_MAX_BITS_PER_SECOND=1000000000000)',
+    );
+    expect(wild.message).toMatch(/^Nothing was stored\. 1 row\(s\) rejected/);
+    // Over a longer gap the same growth is plausible: the bound follows the interval (here 2 hours).
+    const later = await usage.createDataUsages([sample(a, '2026-03-10T12:00:00Z', 1000n + 450_000_000_000_001n, 1000n)], NOW);
+    expect(later.success).toBe(true);
+    expect(await totalOf(a, '2026-03-10T00:00:00Z', '2026-03-11T00:00:00Z')).toEqual([['API', 'mw-1', 450_000_000_000_001n, 0n, 0n, 0n]]);
+  });
+
   it('a series another process wrote meanwhile is continued from its stored state, not from memory', async () => {
     const a = await createAccount(ds);
     // Two service processes on one database: each remembers the series states it wrote itself.
@@ -339,6 +360,36 @@ describe.each(testEngines())('usage ledger on %s', (engine) => {
     expect(totals.map((t) => [t.parent, t.identifier])).toEqual(expected);
     const points = await reads.series(a, at('2026-03-10T10:00:00Z'), at('2026-03-10T10:05:00Z'), 1);
     expect(points.map((p) => [p.parent, p.identifier])).toEqual(expected);
+  });
+
+  it('the buffered writer sets aside rows the database refuses (bigint overflow) and writes their neighbours', async () => {
+    const [a, b] = [await createAccount(ds), await createAccount(ds)];
+    const source = { parent: 'NetFlow', identifier: 'q' };
+    const ten = at('2026-03-12T10:00:00Z');
+    await ds.transaction((m) => ledger.record(m, [{ accountId: a, source, timeMs: ten, inBytes: 1n, outBytes: 0n }]));
+    const registry = new Registry();
+    const writer = new BufferedUsageWriter(ds, ledger, { flushIntervalMs: 60_000, flushMaxRows: 1_000_000 }, undefined, registry);
+    const max = 2n ** 63n - 1n;
+    writer.add({ accountId: a, source, timeMs: ten + 60_000, inBytes: max, outBytes: 0n }); // fits alone; 1 + max does not
+    writer.addUnattributed({ ip: '192.0.2.1', source, timeMs: ten, inBytes: max + 1n, outBytes: 0n }); // past bigint itself
+    for (let i = 0; i < 50; i++) writer.add({ accountId: b, source, timeMs: ten + i * 60_000, inBytes: 10n, outBytes: 1n });
+    writer.add({ accountId: a, source, timeMs: ten + 3_600_000, inBytes: 5n, outBytes: 6n });
+    writer.addUnattributed({ ip: '192.0.2.2', source, timeMs: ten, inBytes: 7n, outBytes: 0n });
+    await writer.flush();
+    expect(writer.pending).toBe(0);
+    const day = ['2026-03-12T00:00:00Z', '2026-03-13T00:00:00Z'] as const;
+    expect(await totalOf(a, ...day)).toEqual([['NetFlow', 'q', 6n, 6n, 0n, 0n]]);
+    expect(await totalOf(b, ...day)).toEqual([['NetFlow', 'q', 500n, 50n, 0n, 0n]]);
+    const unattributed = await ds.query(`SELECT host(ip) AS ip, in_bytes FROM unattributed_5m WHERE source_id = (SELECT id FROM usage_sources WHERE identifier = 'q')`);
+    expect(unattributed).toEqual([{ ip: '192.0.2.2', in_bytes: '7' }]);
+    const set = await ds.query(
+      `SELECT kind, account_id, ip, data_source_identifier, time, in_bytes, sql_state FROM usage_quarantine WHERE data_source_identifier = 'q' ORDER BY kind`,
+    );
+    expect(set).toEqual([
+      { kind: 'unattributed', account_id: null, ip: '192.0.2.1', data_source_identifier: 'q', time: new Date(ten), in_bytes: String(max + 1n), sql_state: '22003' },
+      { kind: 'usage', account_id: String(a), ip: null, data_source_identifier: 'q', time: new Date(ten + 60_000), in_bytes: String(max), sql_state: '22003' },
+    ]);
+    expect(await registry.metrics()).toContain('usage_meter_ledger_quarantined_rows_total{reason="numeric_value_out_of_range",source="NetFlow"} 2');
   });
 
   it('the buffered writer flushes on demand and on stop', async () => {

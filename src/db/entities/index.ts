@@ -24,6 +24,8 @@ import { NetflowEndpoint } from './netflow-endpoint.entity';
 import { NetflowWhitelist } from './netflow-whitelist.entity';
 export { NetflowAllowedSubnet, NetflowEndpoint, NetflowWhitelist };
 export { PreseemSettings };
+import { UsageQuarantine } from './usage-quarantine.entity';
+export { UsageQuarantine };
 
 /** Every mapped entity. Components add theirs here. */
 export const entities = [
@@ -48,4 +50,5 @@ export const entities = [
   NetflowAllowedSubnet,
   NetflowWhitelist,
   PreseemSettings,
+  UsageQuarantine,
 ];

@@ -41,3 +41,6 @@ migrations.push(TokenScopes1796400000000);
 // RadiusServer (Sonar's): the radacct import per server, replacing RADACCT_DATABASE_URL.
 import { RadiusServers1796500000000 } from './1796500000000-radius-servers';
 migrations.push(RadiusServers1796500000000);
+// Ledger rows the buffered writer set aside because the database refused their data.
+import { UsageQuarantine1796100000000 } from './1796100000000-usage-quarantine';
+migrations.push(UsageQuarantine1796100000000);

@@ -7,6 +7,7 @@ import { PreseemSettingsService } from '../../appliances/preseem-settings.servic
 import type { ApplianceConfig } from '../../config';
 import type { Logger } from '../../logger';
 import type { Ledger } from '../../usage/ledger';
+import type { RecordByteLimit } from '../../usage/plausible-bytes';
 import type { IngestStatusRegistry } from '../ingest-status';
 import type { ApplianceStatus } from './appliance-status';
 import { defaultPreseemPollerOptions, PreseemPoller } from './preseem/preseem.poller';
@@ -17,6 +18,8 @@ export interface ApplianceIngestDeps {
   attribution: Attribution;
   ledger: Ledger;
   config: ApplianceConfig;
+  /** The edge rule for a record's bytes (default: USAGE_MAX_BITS_PER_SECOND's default). */
+  recordLimit?: RecordByteLimit;
   logger?: Logger;
   ingestStatus?: IngestStatusRegistry;
   metrics?: Registry;
@@ -40,11 +43,11 @@ export class ApplianceIngest {
     const c = deps.config;
     const common = { timeoutMs: c.timeoutMs, backoffBaseMs: c.backoffBaseMs, backoffMaxMs: c.backoffMaxMs, retentionMs: c.retentionMs };
     this.preseem = new PreseemPoller(
-      { settings: new PreseemSettingsService(deps.dataSource), creditor, attribution: deps.attribution, logger: deps.logger },
+      { settings: new PreseemSettingsService(deps.dataSource), creditor, attribution: deps.attribution, logger: deps.logger, recordLimit: deps.recordLimit },
       { ...defaultPreseemPollerOptions, ...common, ...c.preseem },
     );
     this.saisei = new SaiseiPoller(
-      { devices: new InlineDeviceService(deps.dataSource), creditor, attribution: deps.attribution, logger: deps.logger },
+      { devices: new InlineDeviceService(deps.dataSource), creditor, attribution: deps.attribution, logger: deps.logger, recordLimit: deps.recordLimit },
       { ...defaultSaiseiPollerOptions, ...common, ...c.saisei },
     );
     deps.ingestStatus?.register(this.preseem);
@@ -79,6 +82,7 @@ function registerApplianceMetrics(registry: Registry, statuses: () => ApplianceS
   gauge('intervals_credited', 'Intervals credited (persisted total).', (s) => Number(s.intervalsCredited));
   gauge('records_unattributed', 'Records that matched no account (persisted total).', (s) => Number(s.recordsUnattributed));
   gauge('records_invalid', 'Records skipped as malformed since start.', (s) => s.recordsInvalid);
+  gauge('records_implausible', 'Records not credited since start: bytes beyond what the record could carry (implausible_bytes).', (s) => s.recordsImplausible);
   gauge('duplicates_skipped', 'Intervals skipped as already credited since start.', (s) => s.duplicatesSkipped);
   gauge('consecutive_failures', 'Consecutive failed polls (0 = healthy).', (s) => s.consecutiveFailures);
   gauge('last_success_timestamp_seconds', 'Time of the last successful poll.', (s) => (s.lastSuccessAt ? s.lastSuccessAt.getTime() / 1000 : 0));

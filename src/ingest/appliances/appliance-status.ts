@@ -1,3 +1,4 @@
+import { IMPLAUSIBLE_BYTES } from '../../usage/plausible-bytes';
 import type { IngestStatusEntry } from '../ingest-status';
 
 /**
@@ -27,6 +28,8 @@ export interface ApplianceStatus {
   /** Intervals with nothing to credit before the end of the time asked for (Preseem: not over yet), left for a later poll. */
   unfinishedSkipped: number;
   recordsInvalid: number;
+  /** Records whose bytes the edge rule refused (`implausible_bytes`): claimed, not credited. */
+  recordsImplausible: number;
   requests: number;
   /** Records received / credited, bytes credited: since this process started. */
   received: number;
@@ -54,6 +57,7 @@ export function newApplianceStatus(source: string, identifier: string, enabled: 
     tooOldSkipped: 0,
     unfinishedSkipped: 0,
     recordsInvalid: 0,
+    recordsImplausible: 0,
     requests: 0,
     received: 0,
     accepted: 0,
@@ -76,6 +80,7 @@ export function toIngestStatusEntry(s: ApplianceStatus): IngestStatusEntry {
       duplicate_interval: s.duplicatesSkipped,
       overlapping_interval: s.overlapsSkipped,
       too_old: s.tooOldSkipped,
+      [IMPLAUSIBLE_BYTES]: s.recordsImplausible,
     },
     bytesAttributed: s.bytesAttributed,
     bytesUnattributed: s.bytesUnattributed,

@@ -5,13 +5,18 @@ import type { PrefixIndex } from '../../net/prefix-index';
 import type { UsageSource, UsageWriter } from '../../usage/ledger';
 import type { FlowRecord } from './flow-record';
 
-/** Bytes credited in one batch, as plain numbers (exact below 2^53; a batch is far below). */
+/** Bytes credited in one batch, for the counters: plain numbers (a count past 2^53 may round; the ledger's rows never do). */
 export interface AttributionTotals {
   attributed: number;
   unattributed: number;
 }
 
-type Cell = { key: number | string; sec: number; inB: number; outB: number };
+/**
+ * Bytes of one (account or address, second). Plain numbers on the hot path; a sum that would pass
+ * 2^53 (possible: each record may carry up to the edge rule's floor, 4.5e14 bytes by default) moves
+ * what the cell holds into the exact bigint part first, so no byte is lost to rounding.
+ */
+type Cell = { key: number | string; sec: number; inB: number; outB: number; exactIn: bigint; exactOut: bigint };
 
 /** One flat map per batch: key = id·2^21 + (second mod 2^21); a rare clash falls back to a string key. */
 const SEC_SPAN = 2 ** 21;
@@ -35,11 +40,10 @@ export class FlowAccumulator {
   /**
    * NetFlow rule: source owned → upload for it, destination owned → download, both → both,
    * neither → unattributed under both addresses (inside the whitelist, when one is set).
-   * `rate` multiplies bytes (sampling). `whitelist` non-null = whitelist mode.
+   * `fwd` / `rev`: the record's bytes in each direction, already scaled by its sampling rate and
+   * checked at the edge (RecordByteLimit). `whitelist` non-null = whitelist mode.
    */
-  addFlow(r: FlowRecord, rate: number, whitelist: PrefixIndex | null): void {
-    const fwd = r.bytes * rate;
-    const rev = r.reverseBytes * rate;
+  addFlow(r: FlowRecord, fwd: number, rev: number, whitelist: PrefixIndex | null): void {
     if (fwd === 0 && rev === 0) return;
     const t = r.timeMs;
     let srcIn = true;
@@ -86,11 +90,10 @@ export class FlowAccumulator {
    * PacketLogic rule. proceraIncomingOctets is download (toward the subscriber), outgoing is
    * upload — see src/ingest/netflow/README.md for how the real sample decided it. The subscriber is, in order:
    * the subscriber identifier (an IP, a RADIUS username, or an account id), the end the record's
-   * flags call local, then whichever end an account owns (destination first).
+   * flags call local, then whichever end an account owns (destination first). `inB` / `outB`: the
+   * record's incoming and outgoing octets, scaled and checked at the edge as for `addFlow`.
    */
-  addProcera(r: FlowRecord, rate: number, accountExists: (id: number) => boolean): void {
-    const inB = r.proceraIncoming * rate;
-    const outB = r.proceraOutgoing * rate;
+  addProcera(r: FlowRecord, inB: number, outB: number, accountExists: (id: number) => boolean): void {
     if (inB === 0 && outB === 0) return;
     const t = r.timeMs;
     const sec = Math.floor(t / 1000);
@@ -146,23 +149,29 @@ export class FlowAccumulator {
       k = `${key}|${sec}`;
       cell = map.get(k);
     }
-    if (cell) {
-      cell.inB += inB;
-      cell.outB += outB;
-    } else {
-      map.set(k, { key, sec, inB, outB });
+    if (!cell) {
+      map.set(k, { key, sec, inB, outB, exactIn: 0n, exactOut: 0n });
+      return;
     }
+    if (cell.inB + inB > Number.MAX_SAFE_INTEGER || cell.outB + outB > Number.MAX_SAFE_INTEGER) {
+      cell.exactIn += BigInt(cell.inB);
+      cell.exactOut += BigInt(cell.outB);
+      cell.inB = 0;
+      cell.outB = 0;
+    }
+    cell.inB += inB;
+    cell.outB += outB;
   }
 
   /** Hands everything accumulated to the writer (synchronous, buffered there) and resets. */
   flushTo(writer: UsageWriter): void {
     const source = this.source;
     for (const c of this.accounts.values()) {
-      writer.add({ accountId: c.key as number, source, timeMs: c.sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
+      writer.add({ accountId: c.key as number, source, timeMs: c.sec * 1000, inBytes: BigInt(c.inB) + c.exactIn, outBytes: BigInt(c.outB) + c.exactOut });
     }
     for (const c of this.unattributed.values()) {
       const ip = typeof c.key === 'number' ? formatIPv4(c.key) : c.key;
-      writer.addUnattributed({ ip, source, timeMs: c.sec * 1000, inBytes: BigInt(c.inB), outBytes: BigInt(c.outB) });
+      writer.addUnattributed({ ip, source, timeMs: c.sec * 1000, inBytes: BigInt(c.inB) + c.exactIn, outBytes: BigInt(c.outB) + c.exactOut });
     }
     this.accounts.clear();
     this.unattributed.clear();

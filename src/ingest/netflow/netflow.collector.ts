@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Attribution } from '../../attribution/attribution';
 import { unmapIPv4 } from '../../net/ip';
 import type { UsageSource, UsageWriter } from '../../usage/ledger';
+import { defaultRecordByteLimit, IMPLAUSIBLE_BYTES, RecordByteLimit } from '../../usage/plausible-bytes';
 import type { IngestStatusEntry, IngestStatusSource } from '../ingest-status';
 import { DecodeResult, DecoderOptions, defaultDecoderOptions } from './flow-record';
 import { FlowAccumulator } from './flow.attributor';
@@ -44,6 +45,8 @@ export interface NetflowCollectorDeps {
   settings: NetflowSettingsSource;
   /** For PacketLogic subscriber identifiers that are account ids. */
   accountExists?: (id: number) => boolean;
+  /** The edge rule for a record's bytes (USAGE_MAX_BITS_PER_SECOND). */
+  recordLimit?: RecordByteLimit;
   now?: () => number;
 }
 
@@ -52,9 +55,15 @@ export interface ExporterCounters {
   received: number;
   decoded: number;
   records: number;
+  /** Datagrams dropped, by reason. */
   dropped: Record<string, number>;
   templatesMissing: number;
-  recordsRejected: number;
+  /**
+   * Records dropped by the edge rule (`implausible_bytes`): bytes × sampling beyond what one record
+   * may carry, including counters the decoders refuse as above 2^53. The datagram's other records
+   * are credited.
+   */
+  recordsImplausible: number;
   lost: number;
   outOfOrder: number;
   bytesAttributed: number;
@@ -96,7 +105,7 @@ function newCounters(): ExporterCounters {
     records: 0,
     dropped: {},
     templatesMissing: 0,
-    recordsRejected: 0,
+    recordsImplausible: 0,
     lost: 0,
     outOfOrder: 0,
     bytesAttributed: 0,
@@ -134,6 +143,7 @@ export class NetflowCollector implements IngestStatusSource {
   readonly global = { received: 0, queueFull: 0, unknownExporter: 0 };
   private readonly opts: NetflowCollectorOptions;
   private readonly accountExists: (id: number) => boolean;
+  private readonly limit: RecordByteLimit;
 
   constructor(
     private readonly deps: NetflowCollectorDeps,
@@ -143,6 +153,7 @@ export class NetflowCollector implements IngestStatusSource {
     this.decoderOptions = { ...defaultDecoderOptions, templateLifetimeMs: this.opts.templateLifetimeMs };
     this.v9 = new V9Decoder(this.decoderOptions);
     this.accountExists = deps.accountExists ?? (() => false);
+    this.limit = deps.recordLimit ?? defaultRecordByteLimit;
     this.queue = new Array(this.opts.queueDatagrams);
   }
 
@@ -296,7 +307,7 @@ export class NetflowCollector implements IngestStatusSource {
     }
     c.decoded++;
     c.templatesMissing += r.templatesMissing;
-    c.recordsRejected += r.recordsRejected;
+    c.recordsImplausible += r.recordsRejected;
 
     const dkey = `${r.version}:${r.domain}`;
     let dom = ex.domains.get(dkey);
@@ -324,6 +335,7 @@ export class NetflowCollector implements IngestStatusSource {
     const exporterWide = samplers.get(-1);
     const acc = ex.acc;
     const accountExists = this.accountExists;
+    const limit = this.limit;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i];
       let rate: number;
@@ -337,10 +349,18 @@ export class NetflowCollector implements IngestStatusSource {
           c.flowsWithoutRate++;
         }
       }
+      // The edge rule, before anything is credited: one implausible record must never reach the ledger.
       if (ex.device) {
-        if (rec.procera) acc.addProcera(rec, rate, accountExists);
+        if (!rec.procera) continue;
+        const inB = limit.plausibleFlowBytes(rec.proceraIncoming, rate);
+        const outB = limit.plausibleFlowBytes(rec.proceraOutgoing, rate);
+        if (inB < 0 || outB < 0) c.recordsImplausible++;
+        else acc.addProcera(rec, inB, outB, accountExists);
       } else {
-        acc.addFlow(rec, rate, whitelist);
+        const fwd = limit.plausibleFlowBytes(rec.bytes, rate);
+        const rev = limit.plausibleFlowBytes(rec.reverseBytes, rate);
+        if (fwd < 0 || rev < 0) c.recordsImplausible++;
+        else acc.addFlow(rec, fwd, rev, whitelist);
       }
     }
     return ex;
@@ -419,14 +439,14 @@ export class NetflowCollector implements IngestStatusSource {
         lastSeenAt: c.lastSeenMs ? new Date(c.lastSeenMs) : null,
         received: c.received,
         accepted: c.received - dropped,
-        dropped: { ...c.dropped },
+        // Datagrams by reason; implausible_bytes counts records (their datagrams were accepted).
+        dropped: c.recordsImplausible > 0 ? { ...c.dropped, [IMPLAUSIBLE_BYTES]: c.recordsImplausible } : { ...c.dropped },
         estimatedLost: c.lost,
         bytesAttributed: BigInt(c.bytesAttributed),
         bytesUnattributed: BigInt(c.bytesUnattributed),
         details: {
           records: c.records,
           templates_missing: c.templatesMissing,
-          records_rejected: c.recordsRejected,
           out_of_order: c.outOfOrder,
           flows_without_sampling_rate: c.flowsWithoutRate,
           records_dropped_ledger_behind: c.recordsDroppedLedgerBehind,

@@ -20,14 +20,14 @@ export class NetflowComponent {
   private registered = false;
 
   constructor(
-    private readonly services: Pick<Services, 'config' | 'dataSource' | 'metrics' | 'ingestStatus' | 'netflowEndpoints' | 'logger'>,
+    private readonly services: Pick<Services, 'config' | 'dataSource' | 'metrics' | 'ingestStatus' | 'netflowEndpoints' | 'logger' | 'recordLimit'>,
     private readonly deps: { attribution: Attribution; writer: UsageWriter },
     /** Tests: listen on this port (0 = ephemeral) whatever NETFLOW_PORT says. */
     private readonly portOverride?: number,
   ) {}
 
   async start(): Promise<void> {
-    const { config, dataSource, metrics, ingestStatus, netflowEndpoints, logger } = this.services;
+    const { config, dataSource, metrics, ingestStatus, netflowEndpoints, logger, recordLimit } = this.services;
     const port = this.portOverride ?? config.netflow.port;
     if (this.portOverride === undefined && port === 0) {
       logger.info('NetFlow collector disabled (NETFLOW_PORT=0)');
@@ -40,6 +40,7 @@ export class NetflowComponent {
         writer: this.deps.writer,
         settings,
         accountExists: (id) => settings.accountIds.has(id),
+        recordLimit,
       },
       {
         port,

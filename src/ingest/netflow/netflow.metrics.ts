@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import { IMPLAUSIBLE_BYTES } from '../../usage/plausible-bytes';
 import type { ExporterCounters, NetflowCollector } from './netflow.collector';
 
 /**
@@ -15,6 +16,7 @@ const NAMES = [
   'netflow_bytes_attributed_total',
   'netflow_bytes_unattributed_total',
   'netflow_datagrams_dropped_total',
+  'usage_meter_netflow_records_dropped_total',
   'netflow_queue_depth',
 ];
 
@@ -67,6 +69,21 @@ export function registerNetflowMetrics(registry: Registry, ref: CollectorRef): v
       }
       this.inc({ exporter: '', reason: 'queue_full' }, collector.global.queueFull);
       this.inc({ exporter: '', reason: 'unknown_exporter' }, collector.global.unknownExporter);
+    },
+  });
+
+  new Counter({
+    name: 'usage_meter_netflow_records_dropped_total',
+    help: 'Decoded records not credited, by reason: implausible_bytes (bytes x sampling beyond what one record may carry), ledger_behind.',
+    labelNames: ['source', 'exporter', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const e of ref.current()?.exporterCounters() ?? []) {
+        const labels = { source: e.source.parent, exporter: e.address };
+        this.inc({ ...labels, reason: IMPLAUSIBLE_BYTES }, e.counters.recordsImplausible);
+        this.inc({ ...labels, reason: 'ledger_behind' }, e.counters.recordsDroppedLedgerBehind);
+      }
     },
   });
 

@@ -1,3 +1,4 @@
+import type { RecordByteLimit } from '../../usage/plausible-bytes';
 import type { DataSource } from 'typeorm';
 import type { Attribution } from '../../attribution/attribution';
 import type { Logger } from '../../logger';
@@ -28,6 +29,8 @@ export interface RadacctImportsDeps {
   ledger: Ledger;
   logger?: Logger;
   metrics?: RadiusMetrics;
+  /** The edge rule for the bytes a row credits. */
+  recordLimit?: RecordByteLimit;
 }
 
 /** The reader of a server's database, by its type. */
@@ -108,8 +111,8 @@ export class RadacctImportRegistry {
       dataSourceIdentifier: `radacct:${server.name}`,
       lastSeenAt: s.lastSuccessAt,
       received: s.rowsRead,
-      accepted: s.rowsRead,
-      dropped: {},
+      accepted: s.rowsRead - s.implausible,
+      dropped: s.implausible ? { implausible_bytes: s.implausible } : ({} as Record<string, number>),
       bytesAttributed: s.inBytes + s.outBytes,
       bytesUnattributed: s.unattributedBytes,
       lastSuccessAt: s.lastSuccessAt,
@@ -133,11 +136,11 @@ export class RadacctImportRegistry {
     await Promise.all(retired.map((importer) => importer.stop()));
     for (const server of servers) {
       if (this.running.has(server.id)) continue;
-      const { dataSource, attribution, ledger, logger } = this.deps;
+      const { dataSource, attribution, ledger, logger, recordLimit } = this.deps;
       const importer = new RadacctImporter(
         { id: server.id, name: server.name },
         openRadacctReader(server, this.options),
-        { dataSource, attribution, ledger, logger, metrics: this.metrics, recordOutcome: (id, outcome) => this.deps.servers.recordOutcome(id, outcome) },
+        { dataSource, attribution, ledger, logger, recordLimit, metrics: this.metrics, recordOutcome: (id, outcome) => this.deps.servers.recordOutcome(id, outcome) },
         this.options,
       );
       this.running.set(server.id, { importer, settings: settingsOf(server) });

@@ -4,6 +4,7 @@ import type { Attribution } from '../../attribution/attribution';
 import type { RadiusServerOutcome } from '../../radius/radius-server.service';
 import type { Ledger, UsageIncrement } from '../../usage/ledger';
 import type { RadacctReader, RadacctRow } from './radacct.reader';
+import { defaultRecordByteLimit, RecordByteLimit } from '../../usage/plausible-bytes';
 import { RADIUS_SOURCE_PARENT } from './radius-accounting.store';
 import { RadiusMetrics } from './radius.metrics';
 
@@ -28,6 +29,8 @@ export interface RadacctImporterDeps {
   logger?: Logger;
   /** Totals over every server, for /metrics. */
   metrics?: RadiusMetrics;
+  /** The edge rule for the bytes a row credits (default: USAGE_MAX_BITS_PER_SECOND's default). */
+  recordLimit?: RecordByteLimit;
   /** Stores each poll's outcome on the RadiusServer (status, status_message, last_synchronized). */
   recordOutcome?: (serverId: number, outcome: RadiusServerOutcome) => Promise<void>;
 }
@@ -41,6 +44,8 @@ export interface RadacctImportStatus {
   polls: number;
   errors: number;
   rowsRead: number;
+  /** Rows not credited because their bytes were implausible (counted at every poll that reads them). */
+  implausible: number;
   inBytes: bigint;
   outBytes: bigint;
   unattributedBytes: bigint;
@@ -89,6 +94,7 @@ export class RadacctImporter {
     polls: 0,
     errors: 0,
     rowsRead: 0,
+    implausible: 0,
     inBytes: 0n,
     outBytes: 0n,
     unattributedBytes: 0n,
@@ -244,6 +250,7 @@ export class RadacctImporter {
       let inBytes = 0n;
       let outBytes = 0n;
       let unattributedBytes = 0n;
+      const implausible: string[] = [];
       for (const row of rows) {
         const before = state.get(row.acctuniqueid)!;
         const { up, down, next: credit } = radacctDelta(before, row);
@@ -251,9 +258,14 @@ export class RadacctImporter {
         const closed = before.closed || row.stop_ms !== null;
         // Nothing new: not written again. An open session is also taken over by this server, which reads it until it closes.
         if (up === 0n && down === 0n && closed === before.closed && (closed || before.owner === String(serverId))) continue;
+        const atMs = row.stop_ms ?? row.update_ms ?? row.start_ms ?? Date.now();
+        if (!this.plausible(up, down, atMs, row.start_ms)) {
+          // Not credited and not taken as credited: a later plausible snapshot credits from the last good one.
+          implausible.push(row.nas ?? 'radacct');
+          continue;
+        }
         next.push({ id: row.acctuniqueid, credit, closed });
         if (up === 0n && down === 0n) continue;
-        const atMs = row.stop_ms ?? row.update_ms ?? row.start_ms ?? Date.now();
         const accountId = row.username !== null ? this.deps.attribution.accountForUsername(row.username, atMs) : null;
         if (accountId === null) {
           unattributedBytes += up + down;
@@ -285,16 +297,26 @@ export class RadacctImporter {
           [serverId, this.reader.endpoint, checkpoint.toString(), rows.length],
         );
       }
-      return { rows: rows.length, inBytes, outBytes, unattributedBytes };
+      return { rows: rows.length, inBytes, outBytes, unattributedBytes, implausible };
     });
     this.status.rowsRead += result.rows;
+    this.status.implausible += result.implausible.length;
     this.status.inBytes += result.inBytes;
     this.status.outBytes += result.outBytes;
     this.status.unattributedBytes += result.unattributedBytes;
     this.metrics.radacctRowsRead += result.rows;
+    this.metrics.radacctImplausible += result.implausible.length;
+    for (const nas of result.implausible) this.metrics.dropImplausible(nas);
     this.metrics.radacctInBytes += result.inBytes;
     this.metrics.radacctOutBytes += result.outBytes;
     this.metrics.radacctUnattributedBytes += result.unattributedBytes;
     return result;
+  }
+
+  /** The edge rule every source applies (plausible-bytes.ts): a delta is at most what the session could have carried since it started. */
+  private plausible(up: bigint, down: bigint, atMs: number, startMs: number | null): boolean {
+    const seconds = startMs === null ? 0 : (atMs - startMs) / 1000;
+    const limit = this.deps.recordLimit ?? defaultRecordByteLimit;
+    return limit.plausibleBytes(up, 1, seconds) !== null && limit.plausibleBytes(down, 1, seconds) !== null;
   }
 }

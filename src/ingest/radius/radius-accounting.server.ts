@@ -247,6 +247,7 @@ export class RadiusAccountingServer {
       m.inBytes += summary.inBytes;
       m.outBytes += summary.outBytes;
       m.unattributedBytes += summary.unattributedBytes;
+      for (const [nas, n] of summary.implausible) m.dropImplausible(nas, n);
       const now = Date.now();
       m.lastCommitMs = now;
       for (const p of batch) {

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Attribution, RadiusAccountOwners } from '../../attribution/attribution';
 import type { Ledger, UnattributedIncrement, UsageIncrement } from '../../usage/ledger';
+import { defaultRecordByteLimit, RecordByteLimit } from '../../usage/plausible-bytes';
 import type { AccountingRequest } from './radius.decoder';
-import { applySessionEvent, eventTimeMs, octetTotal, SessionCounters } from './session-counter.math';
+import { applySessionEvent, eventTimeMs, octetTotal, SessionCounters, SessionEvent, SessionStep } from './session-counter.math';
 
 export const RADIUS_SOURCE_PARENT = 'RADIUS';
 
@@ -23,6 +24,8 @@ export interface CommitSummary {
   outBytes: bigint;
   unattributedBytes: bigint;
   assignmentsChanged: boolean;
+  /** Requests whose counters the edge rule refused (`implausible_bytes`), per NAS. */
+  implausible: Map<string, number>;
 }
 
 interface SessionRow {
@@ -64,10 +67,13 @@ export class RadiusAccountingStore {
     private readonly dataSource: DataSource,
     private readonly attribution: Attribution & RadiusAccountOwners,
     private readonly ledger: Ledger,
-    options: { cacheMax?: number } = {},
+    options: { cacheMax?: number; recordLimit?: RecordByteLimit } = {},
   ) {
     this.cacheMax = options.cacheMax ?? 200_000;
+    this.limit = options.recordLimit ?? defaultRecordByteLimit;
   }
+
+  private readonly limit: RecordByteLimit;
 
   /**
    * Sessions as committed by this store, so Interims of known sessions need no SELECT. The
@@ -121,7 +127,9 @@ export class RadiusAccountingStore {
     nasReset: Set<string>,
     mustLoad: ReadonlySet<string>,
   ): Promise<CommitSummary> {
-    const summary: CommitSummary = { sessionsOpened: 0, sessionsClosed: 0, staleRequests: 0, inBytes: 0n, outBytes: 0n, unattributedBytes: 0n, assignmentsChanged: false };
+    const summary: CommitSummary = {
+      sessionsOpened: 0, sessionsClosed: 0, staleRequests: 0, inBytes: 0n, outBytes: 0n, unattributedBytes: 0n, assignmentsChanged: false, implausible: new Map(),
+    };
     const { keys, presumedNew } = sessionKeysOf(items, mustLoad);
     const sessions = await this.loadSessions(manager, [...keys], presumedNew);
     for (const item of items) if (item.request.status === 'Accounting-On' || item.request.status === 'Accounting-Off') nasReset.add(item.nasAddress);
@@ -165,7 +173,7 @@ export class RadiusAccountingStore {
 
       const key = sessionKey(item.nasAddress, r.sessionId!);
       let row = sessions.get(key);
-      const step = applySessionEvent(row ? row.counters : null, {
+      const event: SessionEvent = {
         status: r.status,
         atMs,
         inputTotal: octetTotal(r.inputOctets, r.inputGigawords),
@@ -174,7 +182,15 @@ export class RadiusAccountingStore {
         outputGigawords: r.outputGigawords !== undefined,
         terminateCause: r.terminateCause,
         sessionTimeS: r.sessionTimeS,
-      });
+      };
+      let step = applySessionEvent(row ? row.counters : null, event);
+      if (!this.plausible(step, atMs)) {
+        summary.implausible.set(item.nasAddress, (summary.implausible.get(item.nasAddress) ?? 0) + 1);
+        // Its counters are dropped, not taken as the session's new totals (the next request's
+        // delta then counts from the last plausible ones); the rest of what it says stands.
+        const totals = row?.counters ?? { inputTotal: 0n, outputTotal: 0n };
+        step = applySessionEvent(row ? row.counters : null, { ...event, inputTotal: totals.inputTotal, outputTotal: totals.outputTotal });
+      }
       const username = r.userName ?? row?.username ?? null;
       const accountId = username !== null ? this.attribution.accountForUsername(username, atMs) : null;
       if (!row) {
@@ -245,6 +261,17 @@ export class RadiusAccountingStore {
     }
     for (const [key, row] of sessions) touched.set(key, row);
     return summary;
+  }
+
+  /**
+   * The edge rule every source applies (plausible-bytes.ts): what a request credits, per
+   * direction, is at most what the session could have carried since it started.
+   */
+  private plausible(step: SessionStep, atMs: number): boolean {
+    if (step.inBytes === 0n && step.outBytes === 0n) return true;
+    const startMs = step.next.startMs;
+    const seconds = startMs === null ? 0 : (atMs - startMs) / 1000;
+    return this.limit.plausibleBytes(step.inBytes, 1, seconds) !== null && this.limit.plausibleBytes(step.outBytes, 1, seconds) !== null;
   }
 
   /** The batch's sessions: from the cache, else from the table unless presumed new. */

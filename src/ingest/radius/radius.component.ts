@@ -5,6 +5,7 @@ import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import type { RadiusServerService } from '../../radius/radius-server.service';
 import type { Ledger } from '../../usage/ledger';
+import { IMPLAUSIBLE_BYTES, RecordByteLimit } from '../../usage/plausible-bytes';
 import type { IngestStatusEntry, IngestStatusRegistry } from '../ingest-status';
 import { ensureRadacctUrlServer } from './radacct-database-url';
 import { defaultRadacctImportsOptions, RadacctImportRegistry } from './radacct-imports.registry';
@@ -21,6 +22,8 @@ export interface RadiusIngestDeps {
   logger: Logger;
   /** The RadiusServers whose radacct is imported. */
   servers: RadiusServerService;
+  /** The edge rule for the bytes a request or radacct row credits (default: USAGE_MAX_BITS_PER_SECOND's default). */
+  recordLimit?: RecordByteLimit;
   metrics?: Registry;
   ingestStatus?: IngestStatusRegistry;
   /** Called after a commit that added or removed soft IP assignments (AttributionService.refresh). */
@@ -48,7 +51,7 @@ export class RadiusIngest {
         : new RadiusAccountingServer(
             { port: config.acctPort, host: config.acctHost, batchMax: config.batchMax, lanes: config.lanes, queueMax: config.queueMax, replyCacheMs: config.replyCacheMs, retryDelayMs: 1000 },
             this.clients,
-            new RadiusAccountingStore(dataSource, attribution, ledger),
+            new RadiusAccountingStore(dataSource, attribution, ledger, { recordLimit: deps.recordLimit }),
             {
               logger,
               afterCommit: (assignmentsChanged) => {
@@ -58,7 +61,7 @@ export class RadiusIngest {
             this.metrics,
           );
     this.radacct = new RadacctImportRegistry(
-      { servers: deps.servers, dataSource, attribution, ledger, logger, metrics: this.metrics },
+      { servers: deps.servers, dataSource, attribution, ledger, logger, metrics: this.metrics, recordLimit: deps.recordLimit },
       { ...defaultRadacctImportsOptions, pollIntervalMs: config.radacctPollIntervalMs },
     );
   }
@@ -103,7 +106,7 @@ export class RadiusIngest {
       lastSeenAt: new Date(s.lastSeenMs),
       received: s.received,
       accepted: s.accepted,
-      dropped: {},
+      dropped: implausible(m.implausible.get(nas) ?? 0),
       bytesAttributed: 0n,
       bytesUnattributed: 0n,
     }));
@@ -124,6 +127,8 @@ export class RadiusIngest {
     return entries;
   }
 }
+
+const implausible = (n: number): Record<string, number> => (n > 0 ? { [IMPLAUSIBLE_BYTES]: n } : {});
 
 /** Prometheus view of the plain counters: read at scrape time, nothing per packet. */
 export function registerRadiusMetrics(registry: Registry, m: RadiusMetrics): void {
@@ -148,12 +153,14 @@ export function registerRadiusMetrics(registry: Registry, m: RadiusMetrics): voi
   counter('usage_meter_radacct_bytes_unattributed_total', 'Bytes of imported radacct rows whose username matched no account', () => m.radacctUnattributedBytes);
   new Counter({
     name: 'usage_meter_radius_dropped_total',
-    help: 'Accounting datagrams dropped, by reason',
-    labelNames: ['reason'],
+    help: 'Accounting datagrams dropped, by reason; implausible_bytes (per nas): requests or radacct rows whose bytes were not credited',
+    labelNames: ['reason', 'nas'],
     registers: [registry],
     collect() {
       this.reset();
+      // Datagram drops happen before a NAS is trusted: no nas label.
       for (const reason of RADIUS_DROP_REASONS) this.inc({ reason }, m.dropped[reason]);
+      for (const [nas, n] of m.implausible) this.inc({ reason: IMPLAUSIBLE_BYTES, nas }, n);
     },
   });
   new Gauge({

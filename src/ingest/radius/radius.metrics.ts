@@ -47,6 +47,14 @@ export class RadiusMetrics {
   lastCommitMs = 0;
   /** Per NAS (source address). */
   nas = new Map<string, RadiusNasStats>();
+  /**
+   * Requests (server) and radacct rows (importer) whose byte counts the edge rule refused
+   * (`implausible_bytes`: more than the session could have carried), per NAS address. The request
+   * itself is stored and answered; its usage is not credited.
+   */
+  implausible = new Map<string, number>();
+  /** Of those, the radacct rows (by the importer). */
+  radacctImplausible = 0;
 
   /** radacct importer. */
   radacctRowsRead = 0;
@@ -59,6 +67,10 @@ export class RadiusMetrics {
 
   drop(reason: RadiusDropReason): void {
     this.dropped[reason]++;
+  }
+
+  dropImplausible(nas: string, count = 1): void {
+    this.implausible.set(nas, (this.implausible.get(nas) ?? 0) + count);
   }
 
   droppedTotal(): number {

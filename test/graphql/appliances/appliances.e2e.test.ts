@@ -7,6 +7,9 @@ import { startTestApp, TestApp } from '../../support/app';
  * device created through the API, both polled from local fakes, usage read back through
  * data_usage_totals and the pollers' state through ingest_status.
  */
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
 describe.each(testEngines())('appliances end to end on %s', (engine) => {
   let t: TestApp;
   let preseem: FakeApplianceServer;
@@ -20,7 +23,8 @@ describe.each(testEngines())('appliances end to end on %s', (engine) => {
     preseem = new FakeApplianceServer(() => ({
       body: {
         data: [
-          { account_id: accountId, start: new Date(intervalEnd - 900_000).toISOString(), end: new Date(intervalEnd).toISOString(), download_bytes: '9007199254740993', upload_bytes: 1 },
+          // Above 2^53: exact end to end. Over 25 h: plausible at 1 Tbit/s (src/usage/plausible-bytes.ts).
+          { account_id: accountId, start: new Date(intervalEnd - DAY - HOUR).toISOString(), end: new Date(intervalEnd).toISOString(), download_bytes: '9007199254740993', upload_bytes: 1 },
           ...(Number.isFinite(assignedAt)
             ? [{ ip: '100.64.0.7', start: new Date(assignedAt + 1000).toISOString(), end: new Date(assignedAt + 2000).toISOString(), download_bytes: 1000, upload_bytes: 10 }]
             : []),
@@ -64,7 +68,7 @@ describe.each(testEngines())('appliances end to end on %s', (engine) => {
     const totals = async () => {
       const res = await t.gql(
         `query($a: Int64Bit!, $s: Datetime!, $e: Datetime!) { data_usage_totals(account_id: $a, start_datetime: $s, end_datetime: $e) { entities { data_source_parent data_source_identifier billable_in_bytes billable_out_bytes } } }`,
-        { a: accountId, s: new Date(intervalEnd - 86_400_000).toISOString(), e: new Date(Date.now() + 86_400_000).toISOString() },
+        { a: accountId, s: new Date(intervalEnd - 2 * DAY).toISOString(), e: new Date(Date.now() + DAY).toISOString() },
       );
       expect(res.errors).toBeUndefined();
       return res.data.data_usage_totals.entities as Array<Record<string, string>>;

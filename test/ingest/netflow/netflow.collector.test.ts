@@ -108,6 +108,41 @@ describe('NetflowCollector', () => {
     expect(c.ingestStatus()[1].estimatedLost).toBe(0);
   });
 
+  it('drops and counts a record whose bytes x sampling no record may carry (implausible_bytes), and credits its neighbours', async () => {
+    const { c, writer } = await collector(settings());
+    // Template 310: src, dst, IN_BYTES, SAMPLING_INTERVAL (34) in the record itself.
+    const SAMPLED = v9Template(310, [[8, 4], [12, 4], [1, 4], [34, 4]]);
+    const sampled = (src: string, dst: string, bytes: number, interval: number) => Buffer.concat([ip4(src), ip4(dst), u32(bytes), u32(interval)]);
+    c.enqueue(v9Packet({ seq: 0 }, SAMPLED, dataSet(310, [
+      sampled('100.64.0.5', '198.51.100.1', 0xffffffff, 0xffffffff), // 1.8e19 bytes: past bigint
+      sampled('100.64.0.5', '198.51.100.1', 1000, 3),
+      sampled('198.51.100.1', '100.64.1.7', 104_774, 0xffffffff), // 4.5e14 + 4e9: just past an hour at 1 Tbit/s
+      sampled('198.51.100.1', '100.64.1.7', 104_773, 0xffffffff), // just inside
+    ])), ROUTER);
+    await c.whenIdle();
+    expect(writer.accounts.get(1)).toEqual({ in: 0n, out: 3000n });
+    expect(writer.accounts.get(2)).toEqual({ in: 104_773n * 0xffffffffn, out: 0n });
+    const row = c.ingestStatus()[1];
+    expect(row).toMatchObject({ received: 1, accepted: 1, dropped: { implausible_bytes: 2 } });
+
+    // A v9 byte counter above 2^53 (refused by the decoder itself) counts the same way.
+    const WIDE = v9Template(311, [[8, 4], [12, 4], [1, 8]]);
+    c.enqueue(v9Packet({ seq: 1 }, WIDE, dataSet(311, [Buffer.concat([ip4('100.64.0.5'), ip4('198.51.100.1'), u64(2n ** 60n)])])), ROUTER);
+    await c.whenIdle();
+    expect(c.ingestStatus()[1].dropped).toEqual({ implausible_bytes: 3 });
+    expect(writer.accounts.get(1)).toEqual({ in: 0n, out: 3000n });
+  });
+
+  it('adds up bytes beyond 2^53 exactly within one batch', async () => {
+    const { c, writer } = await collector(settings());
+    const SAMPLED = v9Template(310, [[8, 4], [12, 4], [1, 4], [34, 4]]);
+    const big = Buffer.concat([ip4('100.64.0.5'), ip4('198.51.100.1'), u32(104_773), u32(0xffffffff)]);
+    // 30 records of 449 996 608 399 035 bytes each, one account, one second: 1.35e16, past 2^53.
+    c.enqueue(v9Packet({ seq: 0 }, SAMPLED, dataSet(310, Array.from({ length: 30 }, () => big))), ROUTER);
+    await c.whenIdle();
+    expect(writer.accounts.get(1)!.out).toBe(30n * 104_773n * 0xffffffffn);
+  });
+
   it('the configured template lifetime applies to v9 as well as IPFIX', async () => {
     let nowMs = 0;
     const writer = new SummingWriter();
@@ -166,5 +201,16 @@ describe('PacketLogic through the collector', () => {
     expect(Number(writer.unattributed.get('bob')!.in)).toBe(4000);
     expect(Number(writer.unattributed.get('198.51.100.2')!.in)).toBe(5);
     expect(c.ingestStatus()[1]).toMatchObject({ dataSourceParent: 'PacketLogic', dataSourceIdentifier: 'pl-1', estimatedLost: 0 });
+  });
+
+  it('the edge rule applies to Procera octets too: an implausible record is counted on its device, its neighbours credited', async () => {
+    const { c, writer } = await collector(settings());
+    const tpl = ipfixTemplate(400, [[8, 4], [12, 4], [151, 4], [3, 8, PEN], [4, 8, PEN], [28, 65535, PEN], [15, 65535, PEN]]);
+    const r = (sub: string, inB: number, outB: number) =>
+      Buffer.concat([ip4('198.51.100.1'), ip4('198.51.100.2'), u32(1_700_000_000), u64(inB), u64(outB), varString(sub), varString('')]);
+    c.enqueue(ipfixPacket({ seq: 0, domain: 5 }, tpl, dataSet(400, [r('alice', 2 ** 52, 1), r('alice', 2000, 20)])), PL);
+    await c.whenIdle();
+    expect(writer.totals()).toEqual({ '3': { in: 2000, out: 20 } });
+    expect(c.ingestStatus()[1]).toMatchObject({ dataSourceParent: 'PacketLogic', dropped: { implausible_bytes: 1 } });
   });
 });

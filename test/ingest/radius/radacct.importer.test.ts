@@ -5,7 +5,7 @@ import { RadiusMetrics } from '../../../src/ingest/radius/radius.metrics';
 import { RadiusServerService } from '../../../src/radius/radius-server.service';
 import { openTestDataSource, testEngines } from '../../support/database';
 import { FreeRadius } from '../../support/freeradius';
-import { createRadacctDatabase, RadacctDatabase, radacctTypes } from '../../support/radacct';
+import { createRadacctDatabase, RadacctDatabase, radacctQuery, radacctTypes } from '../../support/radacct';
 import { describeWithPeers } from '../../support/peers';
 import { freeUdpPort, MapAttribution, packet, radclient, TableLedger } from './radius-test-support';
 
@@ -121,6 +121,27 @@ describeWithPeers('freeradius', 'mariadb', 'radclient').each(cases)('radacct imp
     const [server] = await dataSource.query(`SELECT status, status_message, last_synchronized FROM radius_servers WHERE id = $1`, [serverId]);
     expect(server).toMatchObject({ status: 'UP', status_message: null });
     expect(server.last_synchronized).not.toBeNull();
+  });
+
+  it('credits none of a snapshot no session could have reached, counts it, and credits the next plausible one from the last good', async () => {
+    const dave = { 'User-Name': 'alice', 'NAS-IP-Address': '10.20.0.3', 'Acct-Session-Id': 'd-1' };
+    const before = await TableLedger.totals(dataSource, 1);
+    const implausibleBefore = metrics.radacctImplausible;
+    await send(packet({ ...dave, 'Acct-Status-Type': 'Start' }), packet({ ...dave, 'Acct-Status-Type': 'Interim-Update', 'Acct-Input-Octets': 100, 'Acct-Output-Octets': 200 }));
+    const { imports, importer } = await startImports();
+    await importer.pollOnce();
+    expect(await TableLedger.totals(dataSource, 1)).toEqual({ in: before.in + 200n, out: before.out + 100n });
+    // What a NAS with a broken counter makes FreeRADIUS store: 9e18 bytes seconds after the session started.
+    await radacctQuery(radacct, `UPDATE radacct SET acctoutputoctets = 9000000000000000000 WHERE acctsessionid = 'd-1'`);
+    await importer.pollOnce();
+    expect(await TableLedger.totals(dataSource, 1)).toEqual({ in: before.in + 200n, out: before.out + 100n });
+    expect(metrics.radacctImplausible - implausibleBefore).toBe(1);
+    expect(metrics.implausible.get('10.20.0.3')).toBe(1);
+    expect(imports.ingestStatus().find((e) => e.dataSourceIdentifier === 'radacct:freeradius-1')?.dropped).toEqual({ implausible_bytes: 1 });
+    await radacctQuery(radacct, `UPDATE radacct SET acctoutputoctets = 5200, acctinputoctets = 150 WHERE acctsessionid = 'd-1'`);
+    await importer.pollOnce();
+    await imports.stop();
+    expect(await TableLedger.totals(dataSource, 1)).toEqual({ in: before.in + 5200n, out: before.out + 150n });
   });
 
   it("counts an unknown login's bytes as radacct's unattributed bytes, once, and leaves re-read rows alone", async () => {

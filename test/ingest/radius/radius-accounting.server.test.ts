@@ -198,6 +198,25 @@ describeWithPeers('radclient').each(testEngines())('RADIUS accounting server on 
     expect(server.metrics.dropped.store_failed).toBe(failedBefore + 1);
   });
 
+  it('answers a request whose counters no session could have reached, credits none of it, and counts from the last plausible totals', async () => {
+    const base = { 'User-Name': 'bob', 'NAS-IP-Address': '10.9.0.9', 'Acct-Session-Id': 'wild', 'Event-Timestamp': 1700000000 };
+    const before = await TableLedger.totals(dataSource, bob);
+    const result = await radclient(port, SECRET, [
+      packet({ ...base, 'Acct-Status-Type': 'Start' }),
+      packet({ ...base, 'Acct-Status-Type': 'Interim-Update', 'Event-Timestamp': 1700000300, 'Acct-Input-Octets': 1000, 'Acct-Output-Octets': 2000 }),
+      // 5 minutes later, (2^32 − 1) gigawords: 1.8e19 bytes, past bigint and anything a line carries.
+      packet({ ...base, 'Acct-Status-Type': 'Interim-Update', 'Event-Timestamp': 1700000600, 'Acct-Input-Octets': 1500, 'Acct-Output-Octets': 4000, 'Acct-Output-Gigawords': 0xffffffff }),
+      packet({ ...base, 'Acct-Status-Type': 'Stop', 'Event-Timestamp': 1700000900, 'Acct-Input-Octets': 1800, 'Acct-Output-Octets': 9000 }),
+    ], ['-r', '3', '-t', '1']);
+    expect(result.code).toBe(0); // every request answered: nothing for the NAS to send again
+    const after = await TableLedger.totals(dataSource, bob);
+    // The Stop's delta counts from the last plausible Interim (1000 / 2000), not from the wild one.
+    expect({ in: after.in - before.in, out: after.out - before.out }).toEqual({ in: 9000n, out: 1800n });
+    expect(server.metrics.implausible.get('10.9.0.9')).toBe(1);
+    const [session] = await dataSource.query(`SELECT "end" IS NOT NULL AS closed, in_bytes, out_bytes FROM radius_sessions WHERE account_session_id = 'wild'`);
+    expect(session).toEqual({ closed: true, in_bytes: '9000', out_bytes: '1800' });
+  });
+
   it('strips NUL characters from text attributes instead of failing the batch', async () => {
     const result = await radclient(port, SECRET, [packet({ 'User-Name': 'bob', 'NAS-IP-Address': '10.9.0.6', 'Acct-Session-Id': 'nul', 'Acct-Status-Type': 'Start' })]);
     expect(result.code).toBe(0);

@@ -5,6 +5,7 @@ import { existingAccountIds, IntervalCreditor, UsagePlan } from '../../../applia
 import type { PreseemSettingsService } from '../../../appliances/preseem-settings.service';
 import type { Logger } from '../../../logger';
 import type { UnattributedIncrement, UsageIncrement, UsageSource } from '../../../usage/ledger';
+import { defaultRecordByteLimit, RecordByteLimit } from '../../../usage/plausible-bytes';
 import type { IngestStatusEntry } from '../../ingest-status';
 import { ApplianceStatus, newApplianceStatus, toIngestStatusEntry } from '../appliance-status';
 import { getJson } from '../http-json';
@@ -65,6 +66,7 @@ export interface PreseemPollerDeps {
   creditor: IntervalCreditor;
   attribution: Attribution;
   logger?: Logger;
+  recordLimit?: RecordByteLimit;
   now?: () => number;
 }
 
@@ -185,6 +187,7 @@ export class PreseemPoller {
       divisible: false,
       payload: r,
     }));
+    let implausible = 0;
     const outcome = await this.deps.creditor.credit({
       sourceKey: PRESEEM_SOURCE_KEY,
       claims,
@@ -193,9 +196,12 @@ export class PreseemPoller {
       toUsage: async (accepted, manager) => {
         const named = accepted.map(({ claim }) => ({ record: claim.payload, id: accountIdOf(claim.payload.accountId) }));
         const existing = await existingAccountIds(manager, named.flatMap(({ id }) => (id === null ? [] : [id])));
-        return this.toUsage(named, existing, source);
+        const plan = this.toUsage(named, existing, source);
+        implausible = plan.implausible;
+        return plan;
       },
     });
+    this.state.recordsImplausible += implausible;
     Object.assign(result, {
       intervalsCredited: outcome.intervalsCredited,
       duplicates: outcome.duplicates,
@@ -208,7 +214,7 @@ export class PreseemPoller {
     this.state.overlapsSkipped += outcome.overlaps;
     this.state.tooOldSkipped += outcome.tooOld;
     this.state.unfinishedSkipped += outcome.unfinished;
-    this.state.accepted += outcome.intervalsCredited;
+    this.state.accepted += outcome.intervalsCredited - implausible;
     this.state.bytesAttributed += outcome.bytesAttributed;
     this.state.bytesUnattributed += outcome.bytesUnattributed;
     this.applyCheckpoint(outcome.checkpoint);
@@ -216,11 +222,18 @@ export class PreseemPoller {
   }
 
   /** `named`: each accepted record with the account id its text names (null when none). */
-  private toUsage(named: { record: PreseemUsageRecord; id: number | null }[], existing: Set<number>, source: UsageSource): UsagePlan {
+  private toUsage(named: { record: PreseemUsageRecord; id: number | null }[], existing: Set<number>, source: UsageSource): UsagePlan & { implausible: number } {
     const usage: UsageIncrement[] = [];
     const unattributed: UnattributedIncrement[] = [];
     let unattributedRecords = 0;
+    let implausible = 0;
+    const limit = this.deps.recordLimit ?? defaultRecordByteLimit;
     for (const { record: r, id } of named) {
+      const seconds = (r.endMs - r.startMs) / 1000;
+      if (limit.plausibleBytes(r.downloadBytes, 1, seconds) === null || limit.plausibleBytes(r.uploadBytes, 1, seconds) === null) {
+        implausible++;
+        continue;
+      }
       // An id that names an existing account wins; otherwise the address decides, as for every source.
       const accountId = id !== null && existing.has(id) ? id : r.ip ? this.deps.attribution.accountForIp(r.ip, r.startMs) : null;
       if (accountId !== null) {
@@ -230,7 +243,7 @@ export class PreseemPoller {
         if (r.ip) unattributed.push({ ip: r.ip, source, timeMs: r.startMs, inBytes: r.downloadBytes, outBytes: r.uploadBytes });
       }
     }
-    return { usage, unattributed, unattributedRecords };
+    return { usage, unattributed, unattributedRecords, implausible };
   }
 
   private applyCheckpoint(row: Awaited<ReturnType<IntervalCreditor['checkpoint']>>): void {

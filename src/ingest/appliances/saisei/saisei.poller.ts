@@ -4,6 +4,7 @@ import type { IntervalCreditor, UsagePlan } from '../../../appliances/interval-c
 import type { InlineDeviceService, InlineDeviceWithSecret } from '../../../appliances/inline-device.service';
 import type { Logger } from '../../../logger';
 import type { UnattributedIncrement, UsageIncrement, UsageSource } from '../../../usage/ledger';
+import { defaultRecordByteLimit, RecordByteLimit } from '../../../usage/plausible-bytes';
 import type { IngestStatusEntry } from '../../ingest-status';
 import { ApplianceStatus, newApplianceStatus, toIngestStatusEntry } from '../appliance-status';
 import { backoffDelayMs } from '../backoff';
@@ -79,6 +80,7 @@ export interface SaiseiPollerDeps {
   creditor: IntervalCreditor;
   attribution: Attribution;
   logger?: Logger;
+  recordLimit?: RecordByteLimit;
   /** The clock that picks windows (tests fix it). Back-off always uses the wall clock. */
   now?: () => number;
 }
@@ -234,14 +236,20 @@ export class SaiseiPoller {
       divisible: true,
       payload: u,
     }));
+    let implausible = 0;
     const outcome = await this.deps.creditor.credit({
       sourceKey: saiseiSourceKey(device.id),
       claims,
       askedUntilMs: untilMs,
       notBeforeMs: nowMs - this.options.retentionMs,
-      toUsage: (accepted) => this.toUsage(accepted, source),
+      toUsage: (accepted) => {
+        const plan = this.toUsage(accepted, source);
+        implausible = plan.implausible;
+        return plan;
+      },
     });
-    state.status.accepted += outcome.intervalsCredited;
+    state.status.recordsImplausible += implausible;
+    state.status.accepted += outcome.intervalsCredited - implausible;
     state.status.overlapsSkipped += outcome.overlaps;
     state.status.bytesAttributed += outcome.bytesAttributed;
     state.status.bytesUnattributed += outcome.bytesUnattributed;
@@ -262,17 +270,25 @@ export class SaiseiPoller {
     };
   }
 
-  private toUsage(accepted: AcceptedClaim<SaiseiUserUsage>[], source: UsageSource): UsagePlan {
+  private toUsage(accepted: AcceptedClaim<SaiseiUserUsage>[], source: UsageSource): UsagePlan & { implausible: number } {
     const usage: UsageIncrement[] = [];
     const unattributed: UnattributedIncrement[] = [];
     let unattributedRecords = 0;
+    let implausible = 0;
+    const limit = this.deps.recordLimit ?? defaultRecordByteLimit;
     for (const { claim, parts } of accepted) {
       const u = claim.payload;
       let recordUnattributed = false;
+      let recordImplausible = false;
       for (const part of parts) {
         const inBytes = bytesForPart(u.download, claim.range, part);
         const outBytes = bytesForPart(u.upload, claim.range, part);
         if (inBytes === 0n && outBytes === 0n) continue;
+        const seconds = (part.endMs - part.startMs) / 1000;
+        if (limit.plausibleBytes(inBytes, 1, seconds) === null || limit.plausibleBytes(outBytes, 1, seconds) === null) {
+          recordImplausible = true;
+          continue;
+        }
         const accountId = this.deps.attribution.accountForIp(u.ip, part.startMs);
         if (accountId !== null) {
           usage.push({ accountId, source, timeMs: part.startMs, inBytes, outBytes });
@@ -282,8 +298,9 @@ export class SaiseiPoller {
         }
       }
       if (recordUnattributed) unattributedRecords++;
+      if (recordImplausible) implausible++;
     }
-    return { usage, unattributed, unattributedRecords };
+    return { usage, unattributed, unattributedRecords, implausible };
   }
 
   private usersUrl(device: InlineDeviceWithSecret, fromMs: number, untilMs: number, offset: number): URL {

@@ -84,7 +84,8 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
   it('credits every page exactly: account ids directly, addresses through attribution, the rest unattributed', async () => {
     fake.records = [
       rec({ account_id: '42' }, 0, 15, 1000, 100),
-      rec({ account_id: 42 }, 15, 15, '9007199254740993', 1), // above 2^53, as a string: stays exact
+      // Above 2^53, as a string: stays exact. Over 25 h (its own series): plausible at 1 Tbit/s (plausible-bytes.ts).
+      rec({ account_id: 42, ip: '100.64.0.9' }, 30 - 1500, 1500, '9007199254740993', 1),
       rec({ ip: '100.64.0.7' }, 0, 15, 700, 70),
       rec({ account_id: '999', ip: '100.64.0.8' }, 0, 15, 800, 80), // unknown account: the address decides
       rec({ ip: '192.0.2.1' }, 0, 15, 5, 6), // nobody's
@@ -125,6 +126,23 @@ describe.each(testEngines())('Preseem poller on %s', (engine) => {
     expect(await TableLedger.totals(dataSource, 'Preseem')).toEqual({ '7': ['700', '70'] });
     expect(await TableLedger.unattributedTotals(dataSource, 'Preseem')).toEqual({});
     expect(poller.status()).toMatchObject({ recordsInvalid: 1, intervalsCredited: 1n, checkpoint: new Date(T0) });
+  });
+
+  it('drops and counts a record carrying more than its interval could (implausible_bytes); the rest is credited', async () => {
+    fake.records = [
+      // 15 minutes: at most an hour at 1 Tbit/s, 450 000 000 000 000 bytes, may be claimed; one byte more may not.
+      rec({ account_id: 42 }, 0, 15, '450000000000001', 0),
+      rec({ ip: '100.64.0.8' }, 0, 15, 0, '9223372036854775807'),
+      rec({ ip: '100.64.0.7' }, 0, 15, '450000000000000', 70),
+    ];
+    const poller = newPoller();
+    expect(await poller.pollOnce()).toMatchObject({ records: 3, intervalsCredited: 3 });
+    expect(await TableLedger.totals(dataSource, 'Preseem')).toEqual({ '7': ['450000000000000', '70'] });
+    expect(poller.status()).toMatchObject({ recordsImplausible: 2, accepted: 1 });
+    expect(poller.ingestStatus()[0].dropped).toMatchObject({ implausible_bytes: 2 });
+    // Claimed all the same: polled again, they are duplicates, not counted twice.
+    expect(await poller.pollOnce()).toMatchObject({ intervalsCredited: 0, duplicates: 3 });
+    expect(poller.status().recordsImplausible).toBe(2);
   });
 
   it('never credits an interval twice: repeated polls, overlapping windows, duplicates inside a response, restarts', async () => {

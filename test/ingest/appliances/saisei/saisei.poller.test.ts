@@ -120,6 +120,19 @@ describe.each(testEngines())('SaiSei poller on %s', (engine) => {
     expect(await TableLedger.totals(dataSource, 'SaiSei')).toEqual({ '7': ['7500', '600000'] });
   });
 
+  it('drops and counts a user whose rate no line carries (implausible_bytes); the rest is credited', async () => {
+    fake.users = [
+      // 1.2e12 kbit/s over a 5-minute window: 4.5e16 bytes, a hundred times what an hour at 1 Tbit/s allows.
+      { name: 'User-100.64.0.8', down: 1.2e12, up: 1 },
+      { name: 'User-100.64.0.7', down: 8, up: 0.1 },
+    ];
+    const poller = newPoller();
+    expect((await poller.pollDevice(device)).windows).toMatchObject([{ users: 2, intervalsCredited: 2 }]);
+    expect(await TableLedger.totals(dataSource, 'SaiSei')).toEqual({ '7': ['300000', '3750'] });
+    expect(poller.statuses()[0]).toMatchObject({ recordsImplausible: 1, accepted: 1 });
+    expect(poller.ingestStatus()[0].dropped).toMatchObject({ implausible_bytes: 1 });
+  });
+
   it('credits an empty interval as nothing and moves on', async () => {
     fake.users = [];
     const poller = newPoller();
